@@ -1,0 +1,230 @@
+/**
+ * The one typed configuration of ticketflow. Every setting comes from an environment variable, is
+ * validated once at start-up, and defaults to the local stack that `npm run stack -- up` starts.
+ */
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, readEnum, readHostPorts, readInt, readPort, readString, readUrl, type Env } from './env.js';
+
+export { ConfigError } from './env.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface StackConfig {
+  /** Where data, logs and downloaded distributions live (git-ignored). */
+  readonly stateDir: string;
+  readonly host: string;
+  readonly ports: {
+    readonly kafka: number;
+    readonly kafkaController: number;
+    readonly schemaRegistry: number;
+    readonly postgres: number;
+    readonly redis: number;
+    readonly elasticsearch: number;
+    readonly elasticsearchTransport: number;
+    readonly mongo: number;
+  };
+  /** Heap sizes in MiB for the JVM services; sized for a 2-core, 24 GiB machine. */
+  readonly heapMb: {
+    readonly kafka: number;
+    readonly schemaRegistry: number;
+    readonly elasticsearch: number;
+  };
+}
+
+export interface Config {
+  readonly stack: StackConfig;
+  readonly kafka: { readonly brokers: string[]; readonly clientId: string };
+  readonly schemaRegistry: { readonly url: string };
+  readonly postgres: {
+    readonly url: string;
+    /** Connections one process keeps; each PostgreSQL connection is a server process, so keep it small. */
+    readonly poolMax: number;
+  };
+  readonly redis: { readonly url: string };
+  readonly elasticsearch: { readonly url: string };
+  readonly mongo: { readonly url: string; readonly database: string };
+  readonly processor: {
+    /** Port of `/healthz`, `/readyz` and `/metrics`; 0 picks a free one and logs it. */
+    readonly probePort: number;
+    readonly concurrency: number;
+    readonly maxAttempts: number;
+    readonly shutdownDeadlineMs: number;
+    /** Stable per running instance (a pod or host name); names the transactional producer. */
+    readonly instanceId: string;
+  };
+  readonly ingest: IngestConfig;
+  readonly queryApi: QueryApiConfig;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** The HTTP ingest service (connectors/http-ingest). */
+export interface IngestConfig {
+  readonly host: string;
+  /** 0 picks a free port and logs it. */
+  readonly port: number;
+  /** Largest body of `POST /v1/interactions`; larger ones get 413 before being parsed. */
+  readonly bodyLimitBytes: number;
+  /**
+   * Largest body of `POST /v1/interactions/batch`. A batch is one Kafka record batch on one partition, so this
+   * stays under the broker's `message.max.bytes` (1 MiB by default); Avro is never larger than the JSON it
+   * came from.
+   */
+  readonly batchBodyLimitBytes: number;
+  readonly batchMaxItems: number;
+  /** Token bucket of each org unless the org has its own (organizations.ingest_rate_per_sec, ingest_burst). */
+  readonly ratePerSecond: number;
+  readonly burst: number;
+  /** How long an Idempotency-Key is remembered with the response it got. */
+  readonly idempotencyTtlSeconds: number;
+  /** How long a request waits for a concurrent one with the same Idempotency-Key before getting 409. */
+  readonly idempotencyWaitMs: number;
+  /** Longest wait for Kafka to acknowledge an event before answering 503. */
+  readonly sendTimeoutMs: number;
+  /** How long a verified ingest key is trusted without asking PostgreSQL again: the delay of a revocation. */
+  readonly keyCacheMs: number;
+}
+
+/**
+ * Signs development tokens only: a deployment sets QUERY_API_JWT_SECRET or switches to RS256. Never use it
+ * outside a local stack.
+ */
+export const DEV_QUERY_API_JWT_SECRET = 'ticketflow-dev-only-insecure-jwt-secret-change-me';
+
+/** The read-only query API (query-api/): JWT-authenticated, every read scoped to the token's org. */
+export interface QueryApiConfig {
+  readonly host: string;
+  /** 0 picks a free port and logs it. */
+  readonly port: number;
+  readonly jwt: QueryApiJwtConfig;
+  /** Requests each org may make per minute (per instance). */
+  readonly rateLimitPerMinute: number;
+}
+
+export type QueryApiJwtConfig = {
+  /** Required `iss` and `aud` claims, when set. */
+  readonly issuer: string | null;
+  readonly audience: string | null;
+  /** Tolerated clock skew for exp and nbf. */
+  readonly clockSkewSeconds: number;
+} & (
+  | { readonly algorithm: 'HS256'; readonly secret: string; readonly usingDevSecret: boolean }
+  | { readonly algorithm: 'RS256'; readonly publicKeyPath: string }
+);
+
+function loadQueryApiJwt(env: Env): QueryApiJwtConfig {
+  const algorithm = readEnum(env, 'QUERY_API_JWT_ALGORITHM', ['HS256', 'RS256'], 'HS256');
+  const optional = (name: string) => {
+    const value = readString(env, name, '');
+    return value === '' ? null : value;
+  };
+  const common = {
+    issuer: optional('QUERY_API_JWT_ISSUER'),
+    audience: optional('QUERY_API_JWT_AUDIENCE'),
+    clockSkewSeconds: readInt(env, 'QUERY_API_JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
+  };
+  if (algorithm === 'RS256') {
+    const publicKeyPath = optional('QUERY_API_JWT_PUBLIC_KEY_PATH');
+    if (!publicKeyPath) {
+      throw new ConfigError('QUERY_API_JWT_PUBLIC_KEY_PATH: is required when QUERY_API_JWT_ALGORITHM=RS256');
+    }
+    if (optional('QUERY_API_JWT_SECRET')) {
+      throw new ConfigError('QUERY_API_JWT_SECRET: must not be set when QUERY_API_JWT_ALGORITHM=RS256');
+    }
+    return { ...common, algorithm, publicKeyPath: path.resolve(repoRoot, publicKeyPath) };
+  }
+  if (optional('QUERY_API_JWT_PUBLIC_KEY_PATH')) {
+    throw new ConfigError('QUERY_API_JWT_PUBLIC_KEY_PATH: must not be set when QUERY_API_JWT_ALGORITHM=HS256');
+  }
+  const secret = readString(env, 'QUERY_API_JWT_SECRET', DEV_QUERY_API_JWT_SECRET);
+  if (Buffer.byteLength(secret) < 32) {
+    throw new ConfigError('QUERY_API_JWT_SECRET: must be at least 32 bytes for HS256');
+  }
+  return { ...common, algorithm, secret, usingDevSecret: secret === DEV_QUERY_API_JWT_SECRET };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const host = '127.0.0.1';
+  const ports = {
+    kafka: readPort(env, 'TICKETFLOW_KAFKA_PORT', 9092),
+    kafkaController: readPort(env, 'TICKETFLOW_KAFKA_CONTROLLER_PORT', 9093),
+    schemaRegistry: readPort(env, 'TICKETFLOW_SCHEMA_REGISTRY_PORT', 8081),
+    postgres: readPort(env, 'TICKETFLOW_POSTGRES_PORT', 5432),
+    redis: readPort(env, 'TICKETFLOW_REDIS_PORT', 6379),
+    elasticsearch: readPort(env, 'TICKETFLOW_ELASTICSEARCH_PORT', 9200),
+    elasticsearchTransport: readPort(env, 'TICKETFLOW_ELASTICSEARCH_TRANSPORT_PORT', 9300),
+    mongo: readPort(env, 'TICKETFLOW_MONGO_PORT', 27017),
+  };
+  const seen = new Map<number, string>();
+  for (const [name, port] of Object.entries(ports)) {
+    const other = seen.get(port);
+    if (other) throw new ConfigError(`ports of ${other} and ${name} are both ${port}: each service needs its own`);
+    seen.set(port, name);
+  }
+  const stack: StackConfig = {
+    stateDir: path.resolve(repoRoot, readString(env, 'TICKETFLOW_STATE_DIR', '.stack')),
+    host,
+    ports,
+    heapMb: {
+      kafka: readInt(env, 'TICKETFLOW_KAFKA_HEAP_MB', 512, 128, 16384),
+      schemaRegistry: readInt(env, 'TICKETFLOW_SCHEMA_REGISTRY_HEAP_MB', 256, 64, 8192),
+      elasticsearch: readInt(env, 'TICKETFLOW_ELASTICSEARCH_HEAP_MB', 1024, 256, 16384),
+    },
+  };
+  return {
+    stack,
+    kafka: {
+      brokers: readHostPorts(env, 'KAFKA_BROKERS', `${host}:${ports.kafka}`),
+      clientId: readString(env, 'KAFKA_CLIENT_ID', 'ticketflow'),
+    },
+    schemaRegistry: {
+      url: readUrl(env, 'SCHEMA_REGISTRY_URL', `http://${host}:${ports.schemaRegistry}/apis/ccompat/v7`, [
+        'http:',
+        'https:',
+      ]),
+    },
+    postgres: {
+      url: readUrl(env, 'DATABASE_URL', `postgres://ticketflow@${host}:${ports.postgres}/ticketflow`, [
+        'postgres:',
+        'postgresql:',
+      ]),
+      poolMax: readInt(env, 'PG_POOL_MAX', 10, 1, 1000),
+    },
+    redis: { url: readUrl(env, 'REDIS_URL', `redis://${host}:${ports.redis}`, ['redis:', 'rediss:']) },
+    elasticsearch: {
+      url: readUrl(env, 'ELASTICSEARCH_URL', `http://${host}:${ports.elasticsearch}`, ['http:', 'https:']),
+    },
+    mongo: {
+      url: readUrl(env, 'MONGO_URL', `mongodb://${host}:${ports.mongo}/`, ['mongodb:', 'mongodb+srv:']),
+      database: readString(env, 'MONGO_DATABASE', 'ticketflow'),
+    },
+    processor: {
+      probePort: readInt(env, 'PROBE_PORT', 0, 0, 65535),
+      concurrency: readInt(env, 'PROCESSOR_CONCURRENCY', 64, 1, 10_000),
+      maxAttempts: readInt(env, 'PROCESSOR_MAX_ATTEMPTS', 5, 1, 100),
+      shutdownDeadlineMs: readInt(env, 'SHUTDOWN_DEADLINE_MS', 20_000, 1000, 600_000),
+      instanceId: readString(env, 'PROCESSOR_INSTANCE_ID', hostname()),
+    },
+    ingest: {
+      host: readString(env, 'INGEST_HOST', host),
+      port: readInt(env, 'INGEST_PORT', 8080, 0, 65535),
+      bodyLimitBytes: readInt(env, 'INGEST_BODY_LIMIT_BYTES', 256 * 1024, 1024, 1_000_000),
+      batchBodyLimitBytes: readInt(env, 'INGEST_BATCH_BODY_LIMIT_BYTES', 900 * 1024, 1024, 1_000_000),
+      batchMaxItems: readInt(env, 'INGEST_BATCH_MAX_ITEMS', 500, 1, 10_000),
+      ratePerSecond: readInt(env, 'INGEST_RATE_PER_SECOND', 200, 1, 1_000_000),
+      burst: readInt(env, 'INGEST_BURST', 1000, 1, 10_000_000),
+      idempotencyTtlSeconds: readInt(env, 'INGEST_IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400),
+      idempotencyWaitMs: readInt(env, 'INGEST_IDEMPOTENCY_WAIT_MS', 2000, 0, 60_000),
+      sendTimeoutMs: readInt(env, 'INGEST_SEND_TIMEOUT_MS', 5000, 100, 120_000),
+      keyCacheMs: readInt(env, 'INGEST_KEY_CACHE_MS', 5000, 0, 3_600_000),
+    },
+    queryApi: {
+      host: readString(env, 'QUERY_API_HOST', host),
+      port: readInt(env, 'QUERY_API_PORT', 8090, 0, 65535),
+      jwt: loadQueryApiJwt(env),
+      rateLimitPerMinute: readInt(env, 'QUERY_API_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    },
+    logLevel: readEnum(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The Kafka end of ingest: one idempotent producer (acks from all in-sync replicas, so an acknowledged event
+ * survives the loss of the leader), keyed by org with the Java-compatible partitioner, connecting lazily so
+ * the service starts and answers 503 while Kafka is away instead of refusing to start.
+ */
+import kafkajs, { type Kafka, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { OutgoingRecord, PublishFailure } from './group-commit.js';
+
+// Named imports of these fail at runtime: kafkajs is CommonJS with exports Node cannot detect statically.
+const { Partitioners } = kafkajs;
+
+export class KafkaSender {
+  private readonly producer: Producer;
+  private connected = false;
+  private connecting: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly topic: string,
+    private readonly logger: Logger,
+  ) {
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Unbounded, as the idempotent producer needs: one that gave up on a batch the broker had in fact
+      // written would reuse its sequence numbers, and the broker would drop the next batch as a duplicate
+      // while acknowledging it. Callers are bounded by their own timeout instead (group-commit.ts).
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
+    this.producer.on(this.producer.events.CONNECT, () => (this.connected = true));
+    this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** One attempt shared by every caller waiting for it; a failed attempt lets the next caller try again. */
+  connect(): Promise<void> {
+    if (this.connected) return Promise.resolve();
+    if (this.stopped) return Promise.reject(new Error('the Kafka producer is stopped'));
+    this.connecting ??= this.producer.connect().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  /** Connects in the background until it succeeds, so the first request does not pay for it. */
+  startConnecting(retryMs = 1000): void {
+    const attempt = () => {
+      if (this.stopped || this.connected) return;
+      this.connect().catch((error: Error) => {
+        this.logger.warn({ err: error }, 'cannot connect to Kafka yet; requests get 503 until it can');
+        setTimeout(attempt, retryMs).unref();
+      });
+    };
+    attempt();
+  }
+
+  readonly send = async (records: OutgoingRecord[]): Promise<void> => {
+    await this.connect();
+    await this.producer.send({
+      topic: this.topic,
+      acks: -1,
+      messages: records.map((r) => ({ key: r.key, value: r.value, headers: { ...r.headers } })),
+    });
+  };
+
+  /** Also cuts short a connect still retrying, which against an absent Kafka would take many seconds. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.producer.disconnect();
+  }
+}
+
+/** A record the broker refuses as too large will be refused on every retry; anything else may pass later. */
+export function classifyKafkaError(error: unknown): PublishFailure {
+  for (let e = error as { type?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE') return 'too-large';
+  }
+  return 'failed';
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what ticketflow needs on a Debian 12 machine, idempotently: system packages from Debian, Node
+# dependencies from npm, and the FAISS addon built against Debian's libfaiss. Service distributions (Kafka,
+# the schema registry, Elasticsearch, the Mongo-wire store) are fetched by `npm run stack -- up` on first use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[install] %s\n' "$*"; }
+fail() { printf '[install] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Servers and the native build toolchain; everything else comes from Maven Central and npm.
+APT_PACKAGES=(
+  postgresql redis-server unzip procps
+  openjdk-17-jdk-headless maven
+  build-essential cmake libfaiss-dev libopenblas-dev liblapack-dev
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if ((${#missing[@]} > 0)); then
+  as_root=()
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || fail "missing Debian packages (${missing[*]}) and not root: install them with apt-get"
+    as_root=(sudo)
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  "${as_root[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# PostgreSQL and Elasticsearch refuse to run as root; the stack runs every server as this account.
+if [[ $(id -u) -eq 0 ]] && ! id ticketflow >/dev/null 2>&1; then
+  say "creating system user ticketflow"
+  useradd --system --no-create-home --shell /usr/sbin/nologin ticketflow
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+((node_major >= 20)) || fail "Node.js 20 or newer is required (found $(node -v))"
+command -v mvn >/dev/null || fail "Maven is required to fetch Kafka, the schema registry, Elasticsearch and the Mongo-wire store"
+
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [[ ! -f node_modules/.ticketflow-lock || $(cat node_modules/.ticketflow-lock) != "$lock_hash" ]]; then
+  # npm ci also builds the FAISS addon (package.json's postinstall) against Debian's libfaiss.
+  say "installing Node dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.ticketflow-lock
+fi
+
+say "done"

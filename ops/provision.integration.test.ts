@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { provision } from './provision.js';
+
+test('provisioning twice leaves topics unchanged and schema ids stable', async () => {
+  const first: string[] = [];
+  await provision(undefined, undefined, (line) => first.push(line));
+  const second: string[] = [];
+  await provision(undefined, undefined, (line) => second.push(line));
+  const topicLines = second.filter((l) => l.includes('tf.') && !l.includes('schema'));
+  assert.ok(topicLines.length > 0);
+  for (const line of topicLines) assert.match(line, /unchanged/);
+  const ids = (lines: string[]) => lines.filter((l) => l.includes('schema ')).sort();
+  assert.deepEqual(ids(second), ids(first));
+  assert.equal(ids(second).length, 9);
+});

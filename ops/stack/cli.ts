@@ -1,0 +1,72 @@
+/** `npm run stack -- up | down | status | stop <service> | logs <service> [--follow]` */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../../config/index.js';
+import { StackError, Supervisor } from './supervisor.js';
+import { stackServices } from './services/index.js';
+
+const usage = 'usage: npm run stack -- up | down | status | stop <service> | logs <service> [--follow]';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const config = loadConfig();
+  const supervisor = new Supervisor(config.stack, stackServices);
+  switch (command) {
+    case 'up': {
+      const failed = await supervisor.up();
+      await printStatus(supervisor);
+      if (failed.length > 0) {
+        console.error(`stack: not healthy: ${failed.join(', ')} (see the log paths above)`);
+        return 1;
+      }
+      return 0;
+    }
+    case 'down':
+      await supervisor.down();
+      return 0;
+    case 'stop': {
+      const name = rest[0];
+      if (!name) throw new StackError(`stop needs a service name\n${usage}`);
+      await supervisor.stop(name);
+      return 0;
+    }
+    case 'status': {
+      const statuses = await printStatus(supervisor);
+      return statuses.every((s) => s.state === 'running') ? 0 : 3;
+    }
+    case 'logs': {
+      const name = rest.find((a) => !a.startsWith('-'));
+      if (!name) throw new StackError(`logs needs a service name\n${usage}`);
+      const { logFile } = supervisor.context(supervisor.service(name));
+      if (!existsSync(logFile)) throw new StackError(`${name} has no log yet (${logFile})`);
+      const follow = rest.includes('--follow') || rest.includes('-f');
+      const child = spawn('tail', [...(follow ? ['-F'] : []), '-n', '200', logFile], { stdio: 'inherit' });
+      return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 0)));
+    }
+    default:
+      console.error(usage);
+      return 2;
+  }
+}
+
+async function printStatus(supervisor: Supervisor) {
+  const statuses = await supervisor.status();
+  const rows = statuses.map((s) => [s.name, s.state, s.pid?.toString() ?? '-', s.endpoint]);
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), 7));
+  for (const row of [['SERVICE', 'STATE', 'PID', 'ENDPOINT'], ...rows]) {
+    console.log(row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  '));
+  }
+  return statuses;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof StackError) {
+      console.error(`stack: ${error.message}`);
+    } else {
+      console.error(error);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,47 @@
+import type { StackConfig } from '../../config/index.js';
+
+/** What the stack supervisor hands each service: where its files live and how to talk about it. */
+export interface ServiceContext {
+  /** Repository root. */
+  readonly root: string;
+  /** `.stack/<service>/`: this service's data and state; owned by the service user. */
+  readonly dir: string;
+  /** `.stack/dist/`: downloaded or built distributions, shared by all services. */
+  readonly distDir: string;
+  /** `.stack/<service>/service.log`: stdout and stderr of the process. */
+  readonly logFile: string;
+  readonly config: StackConfig;
+  /** Progress line for the operator. */
+  log(message: string): void;
+}
+
+/** A foreground process; the supervisor detaches it, captures its output and records its pid. */
+export interface ProcessSpec {
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/**
+ * One real server of the local stack. The supervisor calls, in order: install (idempotent; fast when
+ * already done), prepare (one-time initialisation of `dir`, idempotent), start the process from
+ * `process`, poll `healthy` until true, then `afterStart`.
+ */
+export interface ServiceDefinition {
+  readonly name: string;
+  /** Services that must be healthy before this one starts. */
+  readonly dependsOn: readonly string[];
+  /** Loopback ports the process binds; each must be free before start. */
+  ports(config: StackConfig): number[];
+  /** What a client connects to, printed by `up` and `status`. */
+  endpoint(config: StackConfig): string;
+  install(ctx: ServiceContext): Promise<void>;
+  prepare?(ctx: ServiceContext): Promise<void>;
+  process(ctx: ServiceContext): Promise<ProcessSpec>;
+  /** One real request with the service's own protocol; resolves false (never throws) while not ready. */
+  healthy(ctx: ServiceContext): Promise<boolean>;
+  afterStart?(ctx: ServiceContext): Promise<void>;
+  /** How long to wait for health after spawning. */
+  readonly startTimeoutMs: number;
+}

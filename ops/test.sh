@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite: install what is missing, bring the stack up if it is not running, then static checks,
+# unit tests and integration tests against the real services.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash ops/install.sh
+npx tsx ops/stack/cli.ts up
+npx tsx ops/provision.ts
+
+step() { printf '\n== %s\n' "$*"; }
+step "lint";          npx eslint .
+step "format";        npx prettier --check .
+step "typecheck";     npx tsc --noEmit
+step "unit tests";    npx tsx ops/run-tests.ts unit
+step "integration tests"; npx tsx ops/run-tests.ts integration

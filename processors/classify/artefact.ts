@@ -1,0 +1,100 @@
+/**
+ * The classifier's on-disk form: one little-endian binary file, so that 77 x tens of thousands of int8
+ * weights cost one byte each instead of JSON's three or four, and nothing in it needs a parser beyond a
+ * DataView and a small JSON header.
+ *
+ *   "TFIC" | u32 format | u32 n, n bytes header JSON | u32 n, n bytes terms joined by "\n" | pad to 4
+ *   | f32 idf[nTerms] | f32 scales[nClasses] | f32 bias[nClasses] | i8 weights[nTerms * nClasses]
+ *
+ * Weights are feature-major. The header holds the classes, the feature settings that must match training,
+ * the out-of-scope threshold and provenance; it holds no date or path, so that the bytes depend only on
+ * the data and the hyperparameters.
+ */
+import { createHash } from 'node:crypto';
+import type { FeatureConfig } from './features.js';
+
+const MAGIC = 'TFIC';
+const FORMAT = 1;
+
+export interface ArtefactHeader {
+  /** Prefix of the model version string, e.g. "banking77-lr". */
+  readonly name: string;
+  readonly classes: readonly string[];
+  readonly features: FeatureConfig;
+  /** Below this top-class probability a text is out of scope. */
+  readonly oosThreshold: number;
+  /** Provenance and hyperparameters, for the model card and for humans; not read by inference. */
+  readonly training: Readonly<Record<string, unknown>>;
+}
+
+export interface ClassifierArtefact {
+  readonly header: ArtefactHeader;
+  readonly terms: readonly string[];
+  readonly idf: Float32Array;
+  readonly scales: Float32Array;
+  readonly bias: Float32Array;
+  readonly weights: Int8Array;
+}
+
+export function encodeArtefact(a: ClassifierArtefact): Buffer {
+  const nClasses = a.header.classes.length;
+  const nTerms = a.terms.length;
+  if (a.idf.length !== nTerms || a.weights.length !== nTerms * nClasses) throw new Error('artefact shape mismatch');
+  if (a.scales.length !== nClasses || a.bias.length !== nClasses) throw new Error('artefact shape mismatch');
+  if (a.terms.some((t) => t.includes('\n'))) throw new Error('a term contains a newline');
+  const header = Buffer.from(JSON.stringify(a.header), 'utf8');
+  const terms = Buffer.from(a.terms.join('\n'), 'utf8');
+  const head = 4 + 4 + 4 + header.length + 4 + terms.length;
+  const pad = (4 - (head % 4)) % 4;
+  const size = head + pad + 4 * (nTerms + 2 * nClasses) + nTerms * nClasses;
+  const out = Buffer.alloc(size);
+  let o = out.write(MAGIC, 0, 'latin1');
+  o = out.writeUInt32LE(FORMAT, o);
+  o = out.writeUInt32LE(header.length, o);
+  o += header.copy(out, o);
+  o = out.writeUInt32LE(terms.length, o);
+  o += terms.copy(out, o);
+  o += pad;
+  for (const arr of [a.idf, a.scales, a.bias]) for (const v of arr) o = out.writeFloatLE(v, o);
+  for (const v of a.weights) o = out.writeInt8(v, o);
+  if (o !== size) throw new Error(`artefact writer wrote ${o} of ${size} bytes`);
+  return out;
+}
+
+export function decodeArtefact(bytes: Uint8Array): ClassifierArtefact {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length < 12 || buf.toString('latin1', 0, 4) !== MAGIC) throw new Error('not a ticketflow classifier');
+  const format = buf.readUInt32LE(4);
+  if (format !== FORMAT) throw new Error(`classifier format ${format} is not supported (expected ${FORMAT})`);
+  let o = 8;
+  const headerLen = buf.readUInt32LE(o);
+  o += 4;
+  const header = JSON.parse(buf.toString('utf8', o, o + headerLen)) as ArtefactHeader;
+  o += headerLen;
+  const termsLen = buf.readUInt32LE(o);
+  o += 4;
+  const termsText = buf.toString('utf8', o, o + termsLen);
+  const terms = termsText === '' ? [] : termsText.split('\n');
+  o += termsLen;
+  o += (4 - (o % 4)) % 4;
+  const nTerms = terms.length;
+  const nClasses = header.classes.length;
+  const expected = o + 4 * (nTerms + 2 * nClasses) + nTerms * nClasses;
+  if (buf.length !== expected) throw new Error(`classifier file is ${buf.length} bytes, expected ${expected}`);
+  const readFloats = (n: number): Float32Array => {
+    const arr = new Float32Array(n);
+    for (let i = 0; i < n; i++, o += 4) arr[i] = buf.readFloatLE(o);
+    return arr;
+  };
+  const idf = readFloats(nTerms);
+  const scales = readFloats(nClasses);
+  const bias = readFloats(nClasses);
+  // A copy, not a view: the file buffer may be shared or unaligned, and the weights outlive it.
+  const weights = new Int8Array(buf.buffer.slice(buf.byteOffset + o, buf.byteOffset + o + nTerms * nClasses));
+  return { header, terms, idf, scales, bias, weights };
+}
+
+/** `<name>-<first 12 hex of sha256(file)>`: changes whenever any byte of the model does. */
+export function modelVersionOf(name: string, bytes: Uint8Array): string {
+  return `${name}-${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}`;
+}

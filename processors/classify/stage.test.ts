@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { sampleEvents } from '../../schemas/fixtures.js';
+import { eventCatalog, type InteractionClassified, type InteractionEnriched } from '../../schemas/index.js';
+import { deriveEventId } from '../runtime/ids.js';
+import type { StageContext } from '../runtime/stage.js';
+import { defaultModel } from './model.js';
+import { CLASSIFY_STAGE, CLASSIFY_VERSION, classifierText, classifyStage, priorityTierOf } from './stage.js';
+
+function contextFor(input: InteractionEnriched): StageContext {
+  return {
+    stage: CLASSIFY_STAGE,
+    attempt: 1,
+    correlationId: 'test',
+    logger: pino({ level: 'silent' }),
+    derive: (index = 0) => ({
+      ...input.meta,
+      eventId: deriveEventId(input.meta.eventId, CLASSIFY_STAGE, index),
+      causationId: input.meta.eventId,
+      occurredAt: input.meta.occurredAt + 20,
+      producer: { stage: CLASSIFY_STAGE, version: CLASSIFY_VERSION },
+    }),
+  };
+}
+
+async function classifyOne(input: InteractionEnriched): Promise<InteractionClassified> {
+  const out = await classifyStage().handle(input, contextFor(input));
+  assert.equal(out.length, 1);
+  const event = out[0]!;
+  // Throws when the output does not fit the schema.
+  eventCatalog().encode('InteractionClassified', event);
+  return event;
+}
+
+function withText(body: string, subject: string | null = null): InteractionEnriched {
+  const base = sampleEvents.InteractionEnriched;
+  return { ...base, enrichment: { ...base.enrichment, redactedSubject: subject, redactedBody: body } };
+}
+
+test('the fixture is classified by the shipped model, carrying everything forward', async () => {
+  const input = sampleEvents.InteractionEnriched;
+  const out = await classifyOne(input);
+  const expected = defaultModel().classify(classifierText(input.enrichment));
+  assert.equal(out.classification.intent, expected.intent);
+  assert.equal(out.classification.confidence, expected.confidence);
+  assert.equal(out.classification.outOfScope, expected.outOfScope);
+  assert.equal(out.classification.modelVersion, defaultModel().modelVersion);
+  assert.equal(out.meta.causationId, input.meta.eventId);
+  assert.equal(out.meta.orgId, input.meta.orgId);
+  assert.deepEqual(out.interaction, input.interaction);
+  assert.deepEqual(out.enrichment, input.enrichment);
+});
+
+test('the model reads the subject and body without redaction placeholders', () => {
+  assert.equal(
+    classifierText({ redactedSubject: 'Card [CARD] lost', redactedBody: 'Mail me at [EMAIL] please' }),
+    'Card lost\nMail me at please',
+  );
+  assert.equal(classifierText({ redactedSubject: null, redactedBody: 'hello' }), 'hello');
+});
+
+test('a clear banking request gets its intent, in scope', async () => {
+  const out = await classifyOne(withText('I lost my card yesterday, please block it', 'Lost card'));
+  assert.equal(out.classification.intent, 'lost_or_stolen_card');
+  assert.equal(out.classification.outOfScope, false);
+  assert.equal(out.classification.priority, 'P1');
+});
+
+test('text the model is not confident about is out of scope by the threshold of the model', async () => {
+  const model = defaultModel();
+  const text = 'xyzzy plugh';
+  const expected = model.classify(text);
+  const out = await classifyOne(withText(text));
+  assert.equal(out.classification.outOfScope, expected.confidence < model.oosThreshold);
+  // A threshold of 1 makes everything out of scope.
+  const strict = await classifyStage({ model: model.withThreshold(1) }).handle(
+    withText(text),
+    contextFor(withText(text)),
+  );
+  assert.equal(strict[0]!.classification.outOfScope, true);
+});
+
+test('sentiment and tier from the enrichment move the priority', async () => {
+  const base = withText('How do I top up by bank transfer? Is there a limit?');
+  const calm: InteractionEnriched = {
+    ...base,
+    enrichment: {
+      ...base.enrichment,
+      sentiment: { score: 0.1, label: 'NEUTRAL' },
+      customer: { ...base.enrichment.customer, tier: 'STANDARD' },
+    },
+  };
+  const angryEnterprise: InteractionEnriched = {
+    ...calm,
+    enrichment: {
+      ...calm.enrichment,
+      sentiment: { score: -0.8, label: 'NEGATIVE' },
+      customer: { ...calm.enrichment.customer, tier: 'ENTERPRISE' },
+    },
+  };
+  const low = (await classifyOne(calm)).classification.priority;
+  const high = (await classifyOne(angryEnterprise)).classification.priority;
+  assert.equal(Number(high.slice(1)), Number(low.slice(1)) - 2);
+});
+
+test('every schema tier maps onto a tier the priority rules know', () => {
+  assert.equal(priorityTierOf('ENTERPRISE'), 'enterprise');
+  assert.equal(priorityTierOf('PREMIUM'), 'business');
+  assert.equal(priorityTierOf('STANDARD'), 'standard');
+  assert.equal(priorityTierOf('FREE'), 'free');
+  assert.equal(priorityTierOf('UNKNOWN'), 'standard');
+});

@@ -1,0 +1,94 @@
+/**
+ * The classify stage: the intent of each enriched interaction from the shipped model (model.ts), read from
+ * the redacted subject and body only; out of scope when the model is less confident than its calibrated
+ * threshold; a priority from the rules in priority.ts, which weigh the intent, the text's urgency and
+ * security cues, the enrichment's sentiment and the customer's tier. Everything earlier is carried forward.
+ */
+import {
+  eventCatalog,
+  type CustomerTier as SchemaTier,
+  type Enrichment,
+  type InteractionClassified,
+  type InteractionEnriched,
+} from '../../schemas/index.js';
+import { withoutPlaceholders } from '../retrieve/query.js';
+import type { Stage } from '../runtime/stage.js';
+import { defaultModel, type IntentModel } from './model.js';
+import { decidePriority, type CustomerTier as PriorityTier } from './priority.js';
+
+export const CLASSIFY_STAGE = 'classify';
+export const CLASSIFY_VERSION = '1.0.0';
+
+export interface ClassifyOptions {
+  /** The shipped model (loaded once per process) unless another is given. */
+  model?: IntentModel;
+}
+
+/**
+ * The event's service tier in the priority rules' terms. PREMIUM is the paying tier below enterprise, which
+ * the rules call business; a customer nobody knows is treated as standard.
+ */
+const PRIORITY_TIER: Readonly<Record<SchemaTier, PriorityTier>> = {
+  ENTERPRISE: 'enterprise',
+  PREMIUM: 'business',
+  STANDARD: 'standard',
+  FREE: 'free',
+  UNKNOWN: 'standard',
+};
+
+export function priorityTierOf(tier: SchemaTier): PriorityTier {
+  return PRIORITY_TIER[tier] ?? 'standard';
+}
+
+/** What the model reads: the redacted subject and body, without the redaction placeholders. */
+export function classifierText(enrichment: Pick<Enrichment, 'redactedSubject' | 'redactedBody'>): string {
+  return [enrichment.redactedSubject ?? '', enrichment.redactedBody]
+    .map(withoutPlaceholders)
+    .filter((part) => part !== '')
+    .join('\n');
+}
+
+export function classifyStage(options: ClassifyOptions = {}): Stage<InteractionEnriched, InteractionClassified> {
+  return {
+    name: CLASSIFY_STAGE,
+    version: CLASSIFY_VERSION,
+    inputSchema: eventCatalog().get('InteractionEnriched').schema,
+    handle(event, context) {
+      const model = options.model ?? defaultModel();
+      const { interaction, enrichment } = event;
+      const text = classifierText(enrichment);
+      const result = model.classify(text);
+      const priority = decidePriority({
+        intent: result.intent,
+        outOfScope: result.outOfScope,
+        sentiment: enrichment.sentiment.score,
+        tier: priorityTierOf(enrichment.customer.tier),
+        text,
+      });
+      context.logger.debug(
+        {
+          intent: result.intent,
+          confidence: result.confidence,
+          outOfScope: result.outOfScope,
+          priority: priority.priority,
+          reasons: priority.reasons,
+        },
+        'classified',
+      );
+      return [
+        {
+          meta: context.derive(),
+          interaction,
+          enrichment,
+          classification: {
+            intent: result.intent,
+            confidence: result.confidence,
+            outOfScope: result.outOfScope,
+            priority: priority.priority,
+            modelVersion: result.modelVersion,
+          },
+        },
+      ];
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { IHeaders } from 'kafkajs';
+
+/** Kafka header names the runtime reads and writes. */
+export const HEADER = {
+  correlationId: 'tf-correlation-id',
+  errorClass: 'tf-error-class',
+  errorMessage: 'tf-error-message',
+  stage: 'tf-stage',
+  originalTopic: 'tf-original-topic',
+  originalPartition: 'tf-original-partition',
+  originalOffset: 'tf-original-offset',
+  attempts: 'tf-attempts',
+  failedAt: 'tf-failed-at',
+} as const;
+
+export function headerString(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sampleEvents } from '../../schemas/fixtures.js';
+import { classify, factOrder, ticketKey, type TicketEvent } from './events.js';
+
+test('classify names every ticket event by its most specific section', () => {
+  const kinds = [
+    'InteractionReceived',
+    'InteractionEnriched',
+    'InteractionClassified',
+    'InteractionGrounded',
+    'ResponseDrafted',
+    'RoutingDecided',
+    'TicketCommand',
+  ] as const;
+  for (const kind of kinds) assert.equal(classify(sampleEvents[kind]).kind, kind);
+});
+
+test('classify refuses an event of another family', () => {
+  assert.throws(() => classify(sampleEvents.KnowledgeChunk as unknown as TicketEvent), /not a ticket event/);
+});
+
+test('factOrder: a later occurrence wins over a later stage, and a later stage breaks ties', () => {
+  assert.ok(factOrder('InteractionEnriched', 1_000) > factOrder('RoutingDecided', 999));
+  assert.ok(factOrder('RoutingDecided', 1_000) > factOrder('InteractionEnriched', 1_000));
+  const now = Date.UTC(2100, 0, 1);
+  assert.ok(Number.isSafeInteger(factOrder('TicketCommand', now)));
+});
+
+test('ticketKey joins org and ticket', () => {
+  assert.equal(ticketKey('org-a', 'T-1'), 'org-a:T-1');
+});

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sampleEvents } from '../../schemas/fixtures.js';
+import type { TicketCommand } from '../../schemas/generated/events.js';
+import type { TicketEvent } from './events.js';
+import { foldTicket, type TicketDocument } from './ticket-document.js';
+import { fixtureChain, shuffled } from './test-support.js';
+
+const fold = (events: readonly TicketEvent[]) =>
+  events.reduce<TicketDocument | null>((doc, e) => foldTicket(doc, e), null)!;
+
+/** The order events were applied in is history, not state. */
+const state = (doc: TicketDocument) => ({ ...doc, appliedEventIds: [...doc.appliedEventIds].sort() });
+
+test('the fixture chain materialises one complete ticket', () => {
+  const doc = fold(fixtureChain('org-x'));
+  const routed = sampleEvents.RoutingDecided;
+  assert.equal(doc._id, 'org-x:T-1042');
+  assert.equal(doc.status, 'pending');
+  assert.equal(doc.queue, 'billing-en');
+  assert.equal(doc.priority, 'P2');
+  assert.equal(doc.slaDueAt, routed.routing.firstResponseDueAt);
+  assert.equal(doc.message?.body, sampleEvents.InteractionReceived.body);
+  assert.equal(doc.interactions.length, 1);
+  assert.equal(doc.draft?.eventId, sampleEvents.ResponseDrafted.meta.eventId);
+  assert.deepEqual(doc.routing, routed.routing);
+  assert.equal(doc.grounding?.passages.length, 1);
+  assert.equal(doc.replies.length, 1);
+  assert.equal(doc.updatedAt, sampleEvents.TicketCommand.meta.occurredAt);
+  assert.equal(doc.revision, 7);
+});
+
+test('applying an event twice changes nothing', () => {
+  const once = fold(fixtureChain('org-x'));
+  assert.equal(foldTicket(once, sampleEvents.RoutingDecided as TicketEvent), once);
+});
+
+test('any arrival order converges on the same ticket', () => {
+  const expected = state(fold(fixtureChain('org-x')));
+  for (let seed = 1; seed <= 50; seed++) {
+    assert.deepEqual(state(fold(shuffled(fixtureChain('org-x'), seed))), expected, `seed ${seed}`);
+  }
+});
+
+test('an earlier stage arriving late does not undo a later one', () => {
+  const [received, enriched, , , , routed] = fixtureChain('org-x');
+  const doc = fold([received!, routed!, enriched!]);
+  assert.equal(doc.queue, 'billing-en');
+  assert.equal(doc.classification?.intent, 'billing.refund');
+  assert.equal(doc.writtenAt.enrichment, doc.writtenAt.routing);
+});
+
+test('commands resolve, reopen and reassign in occurrence order', () => {
+  const base = sampleEvents.TicketCommand;
+  const at = (offset: number, patch: Partial<TicketCommand>): TicketCommand => ({
+    ...base,
+    ...patch,
+    meta: { ...base.meta, eventId: `cmd-${offset}`, occurredAt: base.meta.occurredAt + offset },
+  });
+  const resolve = at(1, { command: 'RESOLVE', resolution: 'answered', replyText: null });
+  const reopen = at(2, { command: 'REOPEN', replyText: null });
+  const assign = at(3, { command: 'ASSIGN', assignee: 'agent-9', queue: 'vip', replyText: null });
+  const chain = fixtureChain('org-acme');
+  const doc = fold([...chain, assign, reopen, resolve]);
+  assert.equal(doc.status, 'open');
+  assert.equal(doc.resolution, null);
+  assert.equal(doc.assignee, 'agent-9');
+  assert.equal(doc.queue, 'vip');
+  assert.equal(fold([...chain, resolve]).status, 'resolved');
+});

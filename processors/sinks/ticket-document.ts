@@ -1,0 +1,193 @@
+/**
+ * The ticket as the ticket store keeps it, and the pure fold of one event into it. Every section that later
+ * events may carry again (enrichment, classification, …) and every derived field (status, queue, …) remembers
+ * the `factOrder` of the event that wrote it, and is only replaced by an event that is not older, so events
+ * can be applied in any order and converge on the same document.
+ */
+import type {
+  Attachment,
+  Channel,
+  Classification,
+  CustomerRef,
+  Draft,
+  Enrichment,
+  Grounding,
+  Priority,
+  Routing,
+} from '../../schemas/generated/events.js';
+import { classify, ticketKey, type TicketEvent } from './events.js';
+import { ticketFacts, type TicketStatus } from './ticket-facts.js';
+
+/** The customer's message exactly as received: the only copy of the unredacted text outside the received topic. */
+export interface OriginalMessage {
+  subject: string | null;
+  body: string;
+  externalMessageId: string | null;
+  localeHint: string | null;
+}
+
+export interface TicketInteraction {
+  interactionId: string;
+  channel: Channel;
+  customer: CustomerRef;
+  receivedAt: number;
+  attachments: Attachment[];
+  /** Absent until the InteractionReceived itself is applied; later events only carry the redacted text. */
+  message?: OriginalMessage;
+}
+
+export interface TicketReply {
+  eventId: string;
+  actorId: string;
+  text: string;
+  draftEventId: string | null;
+  at: number;
+}
+
+export interface TicketDocument {
+  _id: string;
+  orgId: string;
+  conversationId: string;
+  ticketId: string;
+  status: TicketStatus;
+  /** The ticket's first message (earliest received interaction whose InteractionReceived was applied). */
+  message: OriginalMessage | null;
+  interactions: TicketInteraction[];
+  enrichment: Enrichment | null;
+  classification: Classification | null;
+  grounding: Grounding | null;
+  draft: (Draft & { eventId: string }) | null;
+  routing: Routing | null;
+  queue: string | null;
+  priority: Priority | null;
+  slaDueAt: number | null;
+  assignee: string | null;
+  replies: TicketReply[];
+  resolution: string | null;
+  /** Latest occurredAt of any applied event. */
+  updatedAt: number;
+  /** factOrder of the event that last wrote each field, keyed by field name. */
+  writtenAt: Record<string, number>;
+  appliedEventIds: string[];
+  /** Incremented by every applied event; the search index uses it as its external version. */
+  revision: number;
+}
+
+export function emptyTicket(event: TicketEvent): TicketDocument {
+  const { orgId, ticketId, conversationId } = event.meta;
+  return {
+    _id: ticketKey(orgId, ticketId),
+    orgId,
+    conversationId,
+    ticketId,
+    status: 'open',
+    message: null,
+    interactions: [],
+    enrichment: null,
+    classification: null,
+    grounding: null,
+    draft: null,
+    routing: null,
+    queue: null,
+    priority: null,
+    slaDueAt: null,
+    assignee: null,
+    replies: [],
+    resolution: null,
+    updatedAt: event.meta.occurredAt,
+    writtenAt: {},
+    appliedEventIds: [],
+    revision: 0,
+  };
+}
+
+type Writable = Omit<TicketDocument, '_id' | 'orgId' | 'ticketId' | 'writtenAt' | 'appliedEventIds' | 'revision'>;
+
+/** Writes `value` unless a newer event already wrote the field; equal orders rewrite, which keeps replays harmless. */
+function write<F extends keyof Writable>(doc: TicketDocument, field: F, value: Writable[F], order: number): void {
+  const previous = doc.writtenAt[field];
+  if (previous !== undefined && previous > order) return;
+  doc[field] = value as TicketDocument[F];
+  doc.writtenAt[field] = order;
+}
+
+function upsertInteraction(doc: TicketDocument, next: TicketInteraction): void {
+  const i = doc.interactions.findIndex((x) => x.interactionId === next.interactionId);
+  const existing = doc.interactions[i];
+  if (existing) doc.interactions[i] = { ...existing, ...next, message: next.message ?? existing.message };
+  else doc.interactions.push(next);
+  doc.interactions.sort((a, b) => a.receivedAt - b.receivedAt || a.interactionId.localeCompare(b.interactionId));
+  doc.message = doc.interactions.find((x) => x.message)?.message ?? null;
+}
+
+/**
+ * Returns the ticket with the event applied, or the same ticket untouched when the event was applied before.
+ * Never mutates its input.
+ */
+export function foldTicket(current: TicketDocument | null, event: TicketEvent): TicketDocument {
+  if (current?.appliedEventIds.includes(event.meta.eventId)) return current;
+  const doc: TicketDocument = structuredClone(current ?? emptyTicket(event));
+  const facts = ticketFacts(event);
+  const { order } = facts;
+  const c = classify(event);
+
+  if (c.kind === 'InteractionReceived') {
+    const e = c.event;
+    upsertInteraction(doc, {
+      interactionId: e.meta.eventId,
+      channel: e.channel,
+      customer: e.customer,
+      receivedAt: e.meta.occurredAt,
+      attachments: e.attachments,
+      message: {
+        subject: e.subject,
+        body: e.body,
+        externalMessageId: e.externalMessageId,
+        localeHint: e.localeHint,
+      },
+    });
+  } else if (c.kind !== 'TicketCommand') {
+    const e = c.event;
+    upsertInteraction(doc, { ...e.interaction });
+    write(doc, 'enrichment', e.enrichment, order);
+    if ('classification' in e) write(doc, 'classification', e.classification, order);
+    if ('grounding' in e) write(doc, 'grounding', e.grounding, order);
+    if ('draft' in e) write(doc, 'draft', { ...e.draft, eventId: draftEventId(c) }, order);
+    if ('routing' in e) write(doc, 'routing', e.routing, order);
+  } else {
+    const cmd = c.event;
+    if (cmd.command === 'REPLY' && cmd.replyText !== null) {
+      doc.replies.push({
+        eventId: cmd.meta.eventId,
+        actorId: cmd.actor.actorId,
+        text: cmd.replyText,
+        draftEventId: cmd.draftEventId,
+        at: cmd.meta.occurredAt,
+      });
+      doc.replies.sort((a, b) => a.at - b.at || a.eventId.localeCompare(b.eventId));
+    }
+    if (cmd.command === 'RESOLVE') write(doc, 'resolution', cmd.resolution, order);
+    if (cmd.command === 'REOPEN') write(doc, 'resolution', null, order);
+  }
+
+  if (facts.status !== undefined) write(doc, 'status', facts.status, order);
+  if (facts.placement) {
+    write(doc, 'queue', facts.placement.queue, order);
+    write(doc, 'slaDueAt', facts.placement.slaDueAt, order);
+  }
+  if (facts.queue !== undefined) write(doc, 'queue', facts.queue, order);
+  if (facts.priority !== undefined) write(doc, 'priority', facts.priority, order);
+  if (facts.assignee !== undefined) write(doc, 'assignee', facts.assignee, order);
+
+  doc.updatedAt = Math.max(doc.updatedAt, event.meta.occurredAt);
+  doc.appliedEventIds.push(event.meta.eventId);
+  doc.revision += 1;
+  return doc;
+}
+
+/** The draft's own event id, so a later REPLY's draftEventId can be matched to it. */
+function draftEventId(c: ReturnType<typeof classify>): string {
+  if (c.kind === 'ResponseDrafted') return c.event.meta.eventId;
+  // RoutingDecided carries the draft forward; its cause is the ResponseDrafted.
+  return c.event.meta.causationId ?? c.event.meta.eventId;
+}

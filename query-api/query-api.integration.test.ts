@@ -1,0 +1,224 @@
+/**
+ * The query API against the stack's real stores: two orgs unique to this run are seeded through the sinks'
+ * own functions, read back through app.inject, and deleted afterwards from Mongo, Elasticsearch and Redis.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { Client } from '@elastic/elasticsearch';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { MongoClient, type Db } from 'mongodb';
+import { loadConfig } from '../config/index.js';
+import type { TicketEvent } from '../processors/sinks/events.js';
+import { applyToLiveViews, liveViewKeys } from '../processors/sinks/live-views.js';
+import { ensureTicketIndex, indexTicket, TICKET_INDEX } from '../processors/sinks/search-index.js';
+import { applyToTicketStore, ticketsCollection } from '../processors/sinks/ticket-store.js';
+import { fixtureChain } from '../processors/sinks/test-support.js';
+import { buildQueryApp } from './app.js';
+import { createJwtVerifier, signDevToken } from './jwt.js';
+
+const config = loadConfig();
+const SECRET = 'integration-test-secret-long-enough-0000';
+const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 5000, appName: 'ticketflow-query-it' });
+const es = new Client({ node: config.elasticsearch.url, requestTimeout: 10_000, maxRetries: 0 });
+const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+const run = randomUUID().slice(0, 8);
+const orgA = `it-query-a-${run}`;
+const orgB = `it-query-b-${run}`;
+const A_TICKETS = 7;
+let db: Db;
+let app: FastifyInstance;
+const seeded: Array<{ orgId: string; ticketId: string }> = [];
+
+/** The fixture chain as ticket `ticketId` of `orgId`, with its own event ids and times shifted by `shiftMs`. */
+function chainFor(orgId: string, ticketId: string, shiftMs: number): TicketEvent[] {
+  return fixtureChain(orgId).map(
+    (event) =>
+      ({
+        ...event,
+        meta: {
+          ...event.meta,
+          ticketId,
+          conversationId: `conv-${ticketId}`,
+          eventId: `${event.meta.eventId}-${ticketId}`,
+          occurredAt: event.meta.occurredAt + shiftMs,
+        },
+      }) as TicketEvent,
+  );
+}
+
+async function seed(orgId: string, ticketId: string, shiftMs: number): Promise<void> {
+  seeded.push({ orgId, ticketId });
+  for (const event of chainFor(orgId, ticketId, shiftMs)) {
+    await applyToTicketStore(db, event);
+    await applyToLiveViews(redis, event);
+  }
+  const doc = await ticketsCollection(db).findOne({ orgId, ticketId });
+  assert.ok(doc);
+  await indexTicket(es, doc, { refresh: 'wait_for' });
+}
+
+const tokenA = signDevToken(SECRET, { org: orgA, sub: 'agent-a' });
+const tokenB = signDevToken(SECRET, { org: orgB, sub: 'agent-b' });
+const get = (url: string, token?: string) =>
+  app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+before(async () => {
+  await Promise.all([mongo.connect(), redis.connect(), ensureTicketIndex(es)]);
+  db = mongo.db(config.mongo.database);
+  // Two of org A's tickets share an updatedAt, so pagination must break the tie by id.
+  const shifts = [0, 1000, 2000, 2000, 3000, 4000, 5000];
+  for (let i = 0; i < A_TICKETS; i++) await seed(orgA, `T-A-${i}`, shifts[i]!);
+  await seed(orgB, 'T-B-0', 500);
+  app = await buildQueryApp({
+    config: { ...config.queryApi, rateLimitPerMinute: 10_000 },
+    db,
+    es,
+    redis,
+    verify: createJwtVerifier({ algorithm: 'HS256', secret: SECRET }),
+    version: 'test',
+  });
+});
+
+after(async () => {
+  try {
+    await app?.close();
+    await ticketsCollection(db).deleteMany({ orgId: { $in: [orgA, orgB] } });
+    for (const { orgId, ticketId } of seeded) {
+      await es.delete({ index: TICKET_INDEX, id: `${orgId}:${ticketId}`, refresh: true }).catch(() => undefined);
+    }
+    for (const org of [orgA, orgB]) {
+      for (const pattern of liveViewKeys.patterns(org)) {
+        const keys = await redis.keys(pattern);
+        if (keys.length > 0) await redis.del(...keys);
+      }
+    }
+  } finally {
+    redis.disconnect();
+    await Promise.allSettled([mongo.close(), es.close()]);
+  }
+});
+
+test('without a token, or with a bad one, /v1 answers 401 with the reason', async () => {
+  const missing = await get('/v1/tickets');
+  assert.equal(missing.statusCode, 401);
+  assert.equal(missing.json().error, 'unauthorized');
+  assert.match(missing.json().message, /missing Authorization header/);
+  const forged = await get('/v1/tickets', signDevToken('some-other-secret-that-is-long-enough', { org: orgA }));
+  assert.equal(forged.statusCode, 401);
+  assert.match(forged.json().message, /signature is invalid/);
+  const expired = await get('/v1/tickets', signDevToken(SECRET, { org: orgA }, { expiresInSeconds: -3600 }));
+  assert.match(expired.json().message, /expired/);
+  assert.equal((await get('/v1/queues')).statusCode, 401);
+});
+
+test("an org gets its own ticket, and 404 (never data) for another org's", async () => {
+  const own = await get('/v1/tickets/T-A-0', tokenA);
+  assert.equal(own.statusCode, 200);
+  const ticket = own.json();
+  assert.equal(ticket.ticketId, 'T-A-0');
+  assert.equal(ticket.orgId, orgA);
+  assert.equal(ticket.queue, 'billing-en');
+  assert.equal(ticket.intent, 'billing.refund');
+  assert.equal(ticket.appliedEventIds, undefined, 'bookkeeping stays inside');
+
+  const foreign = await get('/v1/tickets/T-B-0', tokenA);
+  assert.equal(foreign.statusCode, 404);
+  assert.deepEqual(Object.keys(foreign.json()).sort(), ['error', 'message']);
+  assert.doesNotMatch(foreign.body, new RegExp(orgB));
+  assert.equal((await get('/v1/tickets/T-B-0', tokenB)).statusCode, 200);
+});
+
+test('listing walks every page once, newest first, and filters by status, queue, priority and intent', async () => {
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const url = `/v1/tickets?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+    const response = await get(url, tokenA);
+    assert.equal(response.statusCode, 200, response.body);
+    const body = response.json() as {
+      items: Array<{ ticketId: string; updatedAt: number }>;
+      nextCursor: string | null;
+    };
+    assert.ok(body.items.length <= 2);
+    seen.push(...body.items.map((t) => t.ticketId));
+    cursor = body.nextCursor;
+    pages++;
+  } while (cursor);
+  assert.equal(pages, Math.ceil(A_TICKETS / 2));
+  assert.equal(new Set(seen).size, seen.length, 'no duplicates');
+  assert.deepEqual(
+    [...seen].sort(),
+    Array.from({ length: A_TICKETS }, (_, i) => `T-A-${i}`),
+  );
+  assert.equal(seen[0], 'T-A-6', 'most recently updated first');
+
+  const filtered = await get('/v1/tickets?status=pending&queue=billing-en&priority=P2&intent=billing.refund', tokenA);
+  assert.equal(filtered.json().items.length, A_TICKETS);
+  assert.equal((await get('/v1/tickets?status=resolved', tokenA)).json().items.length, 0);
+  assert.equal((await get('/v1/tickets?priority=P1', tokenA)).json().items.length, 0);
+});
+
+test('bad query parameters answer 400 naming the parameter and the rule', async () => {
+  const cases: Array<[string, string, string]> = [
+    ['/v1/tickets?limit=101', 'limit', 'maximum'],
+    ['/v1/tickets?limit=zero', 'limit', 'type'],
+    ['/v1/tickets?status=closed', 'status', 'enum'],
+    ['/v1/tickets?colour=red', 'colour', 'additionalProperties'],
+    ['/v1/tickets?cursor=bogus', 'cursor', 'format'],
+    ['/v1/search', 'q', 'required'],
+  ];
+  for (const [url, field, rule] of cases) {
+    const response = await get(url, tokenA);
+    assert.equal(response.statusCode, 400, url);
+    const body = response.json();
+    assert.equal(body.error, 'validation');
+    assert.ok(
+      body.details.some((d: { field: string; rule: string }) => d.field === field && d.rule === rule),
+      `${url}: ${response.body}`,
+    );
+    assert.match(body.message, new RegExp(field));
+  }
+});
+
+test("search finds only the org's own tickets", async () => {
+  const response = await get('/v1/search?q=charged%20twice', tokenA);
+  assert.equal(response.statusCode, 200);
+  const items = response.json().items as Array<{ ticketId: string }>;
+  assert.equal(items.length, A_TICKETS);
+  assert.ok(items.every((t) => t.ticketId.startsWith('T-A-')));
+  const b = (await get('/v1/search?q=charged', tokenB)).json().items as Array<{ ticketId: string }>;
+  assert.deepEqual(
+    b.map((t) => t.ticketId),
+    ['T-B-0'],
+  );
+});
+
+test('queues show depth, the oldest age and SLA breaches from the live views', async () => {
+  const response = await get('/v1/queues', tokenA);
+  assert.equal(response.statusCode, 200);
+  const { queues } = response.json() as {
+    queues: Array<{ queue: string; depth: number; oldestAgeSeconds: number; breaching: number }>;
+  };
+  assert.equal(queues.length, 1);
+  const [billing] = queues;
+  assert.equal(billing!.queue, 'billing-en');
+  assert.equal(billing!.depth, A_TICKETS);
+  // The fixture's deadlines lie in 2025: every waiting ticket is past its SLA.
+  assert.equal(billing!.breaching, A_TICKETS);
+  assert.ok(billing!.oldestAgeSeconds > 0);
+  const b = (await get('/v1/queues', tokenB)).json().queues;
+  assert.equal(b[0].depth, 1);
+});
+
+test('probes, metrics and the OpenAPI document need no token', async () => {
+  assert.equal((await get('/healthz')).statusCode, 200);
+  const ready = await get('/readyz');
+  assert.equal(ready.statusCode, 200, ready.body);
+  assert.match((await get('/metrics')).body, /ticketflow_query_http_requests_total/);
+  const doc = (await get('/openapi.json')).json();
+  assert.ok(doc.paths['/v1/tickets']);
+  assert.ok(doc.paths['/v1/search']);
+});

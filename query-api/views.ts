@@ -1,0 +1,40 @@
+/** What the API answers with: the stored documents without their bookkeeping (dedupe ids, field orders). */
+import type { TicketSearchDocument } from '../processors/sinks/search-document.js';
+import type { TicketDocument } from '../processors/sinks/ticket-document.js';
+
+export function ticketSummary(doc: TicketDocument) {
+  return {
+    ticketId: doc.ticketId,
+    conversationId: doc.conversationId,
+    status: doc.status,
+    queue: doc.queue,
+    priority: doc.priority,
+    intent: doc.classification?.intent ?? null,
+    assignee: doc.assignee,
+    slaDueAt: doc.slaDueAt,
+    subject: doc.enrichment?.redactedSubject ?? null,
+    updatedAt: doc.updatedAt,
+  };
+}
+
+export function ticketDetail(doc: TicketDocument) {
+  const { _id, appliedEventIds: _applied, writtenAt: _written, ...rest } = doc;
+  return { ...ticketSummary(doc), ...rest, id: _id };
+}
+
+export function searchHit(ticket: TicketSearchDocument, score: number | null) {
+  return {
+    ticketId: ticket.ticket_id,
+    conversationId: ticket.conversation_id,
+    status: ticket.status,
+    queue: ticket.queue,
+    priority: ticket.priority,
+    intent: ticket.intent,
+    assignee: ticket.assignee,
+    slaDueAt: ticket.sla_due_at,
+    subject: ticket.subject,
+    body: ticket.body,
+    updatedAt: ticket.updated_at,
+    score,
+  };
+}
