@@ -14,6 +14,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export interface StackConfig {
   /** Where data, logs and downloaded distributions live (git-ignored). */
   readonly stateDir: string;
+  /** Probe ports of the processors the stack runs for the demo: this port and the ones after it. */
+  readonly appProbeBasePort: number;
   readonly host: string;
   readonly ports: {
     readonly kafka: number;
@@ -164,6 +166,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const stack: StackConfig = {
     stateDir: path.resolve(repoRoot, readString(env, 'TICKETFLOW_STATE_DIR', '.stack')),
+    appProbeBasePort: readPort(env, 'TICKETFLOW_APP_PROBE_PORT_BASE', 9400),
     host,
     ports,
     heapMb: {

@@ -1,19 +1,26 @@
-/** `npm run stack -- up | down | status | stop <service> | logs <service> [--follow]` */
+/**
+ * `npm run stack -- up [--apps] | down | status | stop <service> | logs <service> [--follow]`
+ * `up` starts the servers; `up --apps` also starts ticketflow's own processes (ops/stack/apps.ts) on them.
+ * Every other command covers both.
+ */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../config/index.js';
 import { StackError, Supervisor } from './supervisor.js';
+import { appServices } from './apps.js';
 import { stackServices } from './services/index.js';
 
-const usage = 'usage: npm run stack -- up | down | status | stop <service> | logs <service> [--follow]';
+const usage = 'usage: npm run stack -- up [--apps] | down | status | stop <service> | logs <service> [--follow]';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const config = loadConfig();
-  const supervisor = new Supervisor(config.stack, stackServices);
+  const apps = appServices(config);
+  const supervisor = new Supervisor(config.stack, [...stackServices, ...apps]);
   switch (command) {
     case 'up': {
-      const failed = await supervisor.up();
+      const withApps = rest.includes('--apps');
+      const failed = await new Supervisor(config.stack, withApps ? [...stackServices, ...apps] : stackServices).up();
       await printStatus(supervisor);
       if (failed.length > 0) {
         console.error(`stack: not healthy: ${failed.join(', ')} (see the log paths above)`);
@@ -32,7 +39,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'status': {
       const statuses = await printStatus(supervisor);
-      return statuses.every((s) => s.state === 'running') ? 0 : 3;
+      // The servers are the stack; ticketflow's processes run only when asked for with `up --apps`.
+      const servers = statuses.filter((s) => !apps.some((app) => app.name === s.name));
+      return servers.every((s) => s.state === 'running') ? 0 : 3;
     }
     case 'logs': {
       const name = rest.find((a) => !a.startsWith('-'));

@@ -26,6 +26,7 @@ import { deriveEventId } from './ids.js';
 import { Lanes } from './lanes.js';
 import { splitIntoRequests } from './requests.js';
 import type { ProcessorMetrics } from './metrics.js';
+import type { RecordSchema } from '../../schemas/index.js';
 import type { Envelope, EventMeta, Stage, StageContext } from './stage.js';
 
 /** Kept under the broker's default `message.max.bytes` (1 MiB) with room for batch overhead. */
@@ -36,7 +37,8 @@ const MAX_EVENT_BYTES = MAX_REQUEST_BYTES;
 export interface StageWiring {
   readonly groupId: string;
   readonly inputTopics: readonly string[];
-  readonly outputTopic: string;
+  /** Absent for a sink: its handler writes to a store and returns no events. */
+  readonly outputTopic?: string;
   readonly deadLetterTopic: string;
 }
 
@@ -173,7 +175,9 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
     this.metrics.lag.set({ topic, partition: String(partition) }, Number(batch.offsetLag()));
     this.metrics.consumed.inc({ topic }, batch.messages.length);
 
-    const decoded = await Promise.all(batch.messages.map((message) => this.decode(message, payload)));
+    const inputSchema = this.stage.inputSchema;
+    const readerSchema = typeof inputSchema === 'function' ? inputSchema(topic) : inputSchema;
+    const decoded = await Promise.all(batch.messages.map((message) => this.decode(message, readerSchema, payload)));
     const outcomes = await this.lanes.run(
       decoded,
       // A poison event has no conversation; give it a lane of its own.
@@ -205,10 +209,14 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
   }
 
   /** Decodes, waiting out an unreachable registry; bytes that can never decode come back as a poison event. */
-  private async decode(message: KafkaMessage, payload: EachBatchPayload): Promise<Decoded<In>> {
+  private async decode(
+    message: KafkaMessage,
+    readerSchema: RecordSchema,
+    payload: EachBatchPayload,
+  ): Promise<Decoded<In>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return { message, event: await this.codec.decode<In>(message.value, this.stage.inputSchema) };
+        return { message, event: await this.codec.decode<In>(message.value, readerSchema) };
       } catch (error) {
         if (isPermanent(error)) return { message, decodeError: error };
         // Stopping or revoked: leave the batch uncommitted rather than dead-letter a healthy event.
@@ -230,7 +238,7 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
       for (let attempt = 1; ; attempt++) {
         try {
           const outputs = await this.stage.handle(event, this.context(event, attempt, correlationId));
-          const values = await Promise.all(outputs.map((o) => this.codec.encode(this.wiring.outputTopic, o)));
+          const values = await Promise.all(outputs.map((o) => this.encode(o)));
           const oversized = values.find((v) => v.length > MAX_EVENT_BYTES);
           if (oversized) {
             throw new OutputSchemaError(
@@ -255,6 +263,12 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
       this.metrics.inFlight.dec();
       timer();
     }
+  }
+
+  private encode(output: Out): Promise<Buffer> {
+    const { outputTopic } = this.wiring;
+    if (!outputTopic) throw new Error(`${this.stage.name} has no output topic but its handler returned events`);
+    return this.codec.encode(outputTopic, output);
   }
 
   private context(event: In, attempt: number, correlationId: string): StageContext {
@@ -322,10 +336,10 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
         },
       });
     });
-    return [
-      { topic: this.wiring.outputTopic, messages: outputs },
-      { topic: this.wiring.deadLetterTopic, messages: deadLetters },
-    ].filter((t) => t.messages.length > 0);
+    const batches: TopicMessages[] = [];
+    if (outputs.length > 0) batches.push({ topic: this.wiring.outputTopic!, messages: outputs });
+    if (deadLetters.length > 0) batches.push({ topic: this.wiring.deadLetterTopic, messages: deadLetters });
+    return batches;
   }
 
   /**
