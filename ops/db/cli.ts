@@ -6,19 +6,42 @@
  *                                                  create or update an org (rate: events/s, burst: events)
  *   create-ingest-key <orgId> [--label L]          print a new key for the org, the only time it is shown
  *   revoke-ingest-key <keyId>                      revoke a key for good
+ *   set-route-settings <orgId> [--auto-reply-intents a,b] [--threshold 0.8] [--intent-groups intent=group,...]
+ *                      [--queue-languages en,es] [--reset flag,...]
+ *                                                  store the org's routing settings; those not given keep
+ *                                                  their stored value, --reset returns them to the defaults
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../../config/index.js';
+import { DEFAULT_ROUTE_SETTINGS, type RouteSettings } from '../../processors/route/policy.js';
+import {
+  RouteSettingsError,
+  saveRouteSettings,
+  type RouteSettingsChange,
+  type StoredRouteSettings,
+} from '../../processors/route/settings-store.js';
 import { createIngestKey, revokeIngestKey, upsertOrganization } from './ingest-keys.js';
 import { migrate, MigrationError, readMigrations } from './migrate.js';
 
 const USAGE = `usage: npm run db:migrate -- migrate | status
        npm run db:migrate -- create-org <orgId> [--name NAME] [--rate EVENTS_PER_SEC] [--burst EVENTS]
        npm run db:migrate -- create-ingest-key <orgId> [--label LABEL]
-       npm run db:migrate -- revoke-ingest-key <keyId>`;
+       npm run db:migrate -- revoke-ingest-key <keyId>
+       npm run db:migrate -- set-route-settings <orgId> [--auto-reply-intents INTENT,...] [--threshold 0..1]
+                             [--intent-groups INTENT=GROUP,...] [--queue-languages LANG,...] [--reset FLAG,...]
+         Settings not given keep their stored value; --reset threshold,queue-languages returns those to the
+         defaults. An empty list ('') is stored as such: --auto-reply-intents '' means never reply automatically.`;
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  /** False for a value the flag's rule refuses, where the message says all there is to say. */
+  constructor(
+    message: string,
+    readonly showUsage = true,
+  ) {
+    super(message);
+  }
+}
 
 function positiveNumber(raw: string | undefined, flag: string): number | null {
   if (raw === undefined) return null;
@@ -36,6 +59,11 @@ async function run(pool: pg.Pool, argv: string[]): Promise<void> {
       label: { type: 'string' },
       rate: { type: 'string' },
       burst: { type: 'string' },
+      'auto-reply-intents': { type: 'string' },
+      threshold: { type: 'string' },
+      'intent-groups': { type: 'string' },
+      'queue-languages': { type: 'string' },
+      reset: { type: 'string' },
     },
   });
   const [command = 'migrate', subject] = positionals;
@@ -87,8 +115,95 @@ async function run(pool: pg.Pool, argv: string[]): Promise<void> {
       console.log(`ingest key ${keyId} revoked`);
       return;
     }
+    case 'set-route-settings': {
+      const orgId = needSubject('an org id');
+      const change = routeSettingsChange(values);
+      try {
+        printRouteSettings(await saveRouteSettings(pool, orgId, change));
+      } catch (error) {
+        if (!(error instanceof RouteSettingsError)) throw error;
+        throw new UsageError(error.problems.map((p) => `${flagOf(p.field)} ${p.rule}`).join('\n'), false);
+      }
+      return;
+    }
     default:
       throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+/** Each route setting's flag, in the order they are printed. */
+const ROUTE_FLAGS: ReadonlyArray<readonly [keyof RouteSettings, string]> = [
+  ['autoReplyIntents', 'auto-reply-intents'],
+  ['autoReplyThreshold', 'threshold'],
+  ['intentGroups', 'intent-groups'],
+  ['queueLanguages', 'queue-languages'],
+];
+
+const flagOf = (field: string) => {
+  const flag = ROUTE_FLAGS.find(([name]) => name === field)?.[1];
+  return flag ? `--${flag}` : field;
+};
+
+/** `a, b` → ['a', 'b']; an empty value is an empty list, and an empty item is kept for the store to refuse. */
+const listOf = (raw: string) => (raw.trim() === '' ? [] : raw.split(',').map((item) => item.trim()));
+
+/** What the flags ask to change; the store checks the values, this only the flags' own syntax. */
+function routeSettingsChange(values: Record<string, string | boolean | undefined>): RouteSettingsChange {
+  const raw = (flag: string) => values[flag] as string | undefined;
+  const change: { -readonly [K in keyof RouteSettings]?: RouteSettings[K] | null } = {};
+  const intents = raw('auto-reply-intents');
+  if (intents !== undefined) change.autoReplyIntents = listOf(intents);
+  const threshold = raw('threshold');
+  if (threshold !== undefined) {
+    // Number('') is 0: a blank threshold must be refused, not read as "send everything".
+    const value = threshold.trim() === '' ? NaN : Number(threshold);
+    if (Number.isNaN(value)) {
+      throw new UsageError(`--threshold must be a number from 0 to 1, got ${JSON.stringify(threshold)}`, false);
+    }
+    change.autoReplyThreshold = value;
+  }
+  const groups = raw('intent-groups');
+  if (groups !== undefined) {
+    const pairs = listOf(groups).map((item, i) => {
+      const at = item.lastIndexOf('=');
+      if (at < 0) throw new UsageError(`--intent-groups entry ${i + 1} (${JSON.stringify(item)}) must be INTENT=GROUP`);
+      return [item.slice(0, at).trim(), item.slice(at + 1).trim()] as const;
+    });
+    const twice = pairs.find(([intent], i) => pairs.findIndex(([other]) => other === intent) !== i);
+    if (twice) throw new UsageError(`--intent-groups names ${JSON.stringify(twice[0])} twice`);
+    change.intentGroups = Object.fromEntries(pairs);
+  }
+  const languages = raw('queue-languages');
+  if (languages !== undefined) change.queueLanguages = listOf(languages);
+  for (const flag of listOf(raw('reset') ?? '')) {
+    const field = ROUTE_FLAGS.find(([, name]) => name === flag.replace(/^--/, ''))?.[0];
+    if (!field) {
+      throw new UsageError(`--reset takes flag names (${ROUTE_FLAGS.map(([, f]) => f).join(', ')}), got ${flag}`);
+    }
+    if (change[field] !== undefined) throw new UsageError(`--${flag.replace(/^--/, '')} is both set and reset`);
+    change[field] = null;
+  }
+  if (Object.keys(change).length === 0) {
+    throw new UsageError(
+      `set-route-settings needs at least one of ${ROUTE_FLAGS.map(([, f]) => `--${f}`).join(', ')}, --reset`,
+    );
+  }
+  return change;
+}
+
+const shownValue = (value: RouteSettings[keyof RouteSettings]): string => {
+  if (typeof value === 'number') return String(value);
+  const items = Array.isArray(value) ? value : Object.entries(value).map(([intent, group]) => `${intent}=${group}`);
+  return items.length === 0 ? 'none' : items.join(',');
+};
+
+/** Every setting as the route stage will use it, in the flags' syntax, marking those left at the default. */
+function printRouteSettings(stored: StoredRouteSettings): void {
+  console.log(`route settings of ${stored.orgId} saved (version ${stored.version}):`);
+  for (const [field, flag] of ROUTE_FLAGS) {
+    const own = stored.settings[field];
+    const shown = own === undefined ? `${shownValue(DEFAULT_ROUTE_SETTINGS[field])} (default)` : shownValue(own);
+    console.log(`  --${flag.padEnd(20)} ${shown}`);
   }
 }
 
@@ -98,7 +213,7 @@ try {
   await run(pool, process.argv.slice(2));
 } catch (error) {
   process.exitCode = error instanceof UsageError ? 2 : 1;
-  if (error instanceof UsageError) console.error(`${error.message}\n${USAGE}`);
+  if (error instanceof UsageError) console.error(error.showUsage ? `${error.message}\n${USAGE}` : error.message);
   else if (error instanceof MigrationError) console.error(error.message);
   else console.error((error as Error).message);
 } finally {

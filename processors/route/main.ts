@@ -1,16 +1,18 @@
 /**
- * `tsx processors/route/main.ts`: the route stage process, wired from the topology (topics/topology.ts).
+ * `tsx processors/route/main.ts`: the route stage process, wired from the topology (topics/topology.ts), with
+ * each org's routing settings from PostgreSQL through an in-process cache (settings-store.ts).
  */
+import pg from 'pg';
+import { pino } from 'pino';
+import { loadConfig } from '../../config/index.js';
 import { runStageProcess } from '../runtime/main.js';
-import type { RouteSettings } from './policy.js';
-import { routeStage, type RouteSettingsLookup } from './stage.js';
-import { routeWiring } from './wiring.js';
+import { createRouteSettingsLookup } from './settings-store.js';
+import { routeStage } from './stage.js';
+import { ROUTE_STAGE, routeWiring } from './wiring.js';
 
-/**
- * Every org's routing settings, for now: there is no settings store yet, so each org gets the defaults
- * (DEFAULT_ROUTE_SETTINGS in policy.ts: nothing is sent without review, English queues). An empty partial
- * keeps every default. Replace with a lookup that reads the org's stored settings once there are some.
- */
-const defaultRouteSettings: RouteSettingsLookup = (): Partial<RouteSettings> => ({});
+const config = loadConfig();
+const logger = pino({ level: config.logLevel, base: { stage: ROUTE_STAGE } });
+const pool = new pg.Pool({ connectionString: config.postgres.url, max: config.postgres.poolMax });
+pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
 
-await runStageProcess(routeStage({ settings: defaultRouteSettings }), routeWiring());
+await runStageProcess(routeStage({ settings: createRouteSettingsLookup({ db: pool }) }), routeWiring());
