@@ -122,6 +122,11 @@ test('the queue follows the intent group and the language; P1 goes to the urgent
   );
   assert.equal(decideRouting(eligible({ intent: 'passcode_forgotten', language: 'fr' }), settings).queue, 'account-en');
   assert.equal(decideRouting(eligible({ intent: 'no.idea' }), settings).queue, 'general-en');
+  assert.equal(
+    decideRouting(eligible({ intent: 'card_not_working', outOfScope: true, language: 'es' }), settings).queue,
+    'general-es',
+    'an out-of-scope guess does not pick the team',
+  );
   assert.equal(queueName('cards', 'P2', 'de', []), 'cards-en');
 });
 

@@ -77,7 +77,9 @@ export function decideRouting(input: RoutingInput, settings: RouteSettings = DEF
   return {
     decision,
     queue: queueName(
-      intentGroup(classification.intent, settings.intentGroups),
+      // An out-of-scope intent is only the model's least bad guess; a generalist triages rather than a team
+      // that would have to pass it on.
+      classification.outOfScope ? 'general' : intentGroup(classification.intent, settings.intentGroups),
       priority,
       enrichment.language,
       settings.queueLanguages,
