@@ -2,12 +2,24 @@ import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/index.js';
 
-const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+type PinoLevel = 'error' | 'warn' | 'info' | 'debug';
+
+const levels: Record<number, PinoLevel> = {
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',
   [logLevel.INFO]: 'info',
   [logLevel.DEBUG]: 'debug',
 };
+
+/**
+ * The pino level of a kafkajs log line. kafkajs logs every heartbeat answered "rebalancing" as an error, but
+ * that answer is how a member learns to rejoin: a scale-out, restart or deploy would fill error dashboards with
+ * hundreds of lines that need nobody's attention.
+ */
+export function kafkaLogLevel(level: number, log: LogEntry['log']): PinoLevel {
+  if (level === logLevel.ERROR && /group is rebalancing/i.test(String(log.error ?? ''))) return 'info';
+  return levels[level] ?? 'info';
+}
 
 /** A kafkajs client whose own log lines go through the process's pino logger. */
 export function createKafka(config: Config, logger: Logger, clientId = config.kafka.clientId): Kafka {
@@ -20,7 +32,7 @@ export function createKafka(config: Config, logger: Logger, clientId = config.ka
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...extra } = log;
-        kafkaLogger[levels[level] ?? 'info'](extra, message);
+        kafkaLogger[kafkaLogLevel(level, log)](extra, message);
       },
     retry: { initialRetryTime: 100, retries: 8 },
   });
