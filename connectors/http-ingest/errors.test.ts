@@ -1,51 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fieldErrors, fromFastifyError, validationError } from './errors.js';
-
-test('missing and unknown properties are reported at the property, escaped as JSON pointers', () => {
-  const details = fieldErrors(
-    [
-      {
-        instancePath: '/customer',
-        keyword: 'required',
-        params: { missingProperty: 'customerId' },
-        message: "must have required property 'customerId'",
-      },
-      {
-        instancePath: '',
-        keyword: 'additionalProperties',
-        params: { additionalProperty: 'a/b~c' },
-        message: 'must NOT have additional properties',
-      },
-      {
-        instancePath: '/channel',
-        keyword: 'enum',
-        params: { allowedValues: ['CHAT', 'EMAIL'] },
-        message: 'must be equal to one of the allowed values',
-      },
-    ],
-    'body',
-  );
-  assert.deepEqual(details, [
-    { in: 'body', field: '/customer/customerId', rule: 'required', message: 'is required' },
-    { in: 'body', field: '/a~1b~0c', rule: 'additionalProperties', message: 'is not a known field' },
-    { in: 'body', field: '/channel', rule: 'enum', message: 'must be one of "CHAT", "EMAIL"' },
-  ]);
-});
-
-test('header violations name the header; a violation of the whole body names the root', () => {
-  assert.deepEqual(
-    fieldErrors(
-      [{ instancePath: '/idempotency-key', keyword: 'maxLength', params: {}, message: 'too long' }],
-      'headers',
-    ),
-    [{ in: 'headers', field: 'idempotency-key', rule: 'maxLength', message: 'too long' }],
-  );
-  assert.equal(
-    fieldErrors([{ instancePath: '', keyword: 'type', params: {}, message: 'must be object' }], 'body')[0]!.field,
-    '/',
-  );
-});
+import { fromFastifyError, validationError } from './errors.js';
 
 test('a huge invalid batch gets at most 100 details, the message a short summary', () => {
   const violations = Array.from({ length: 500 }, (_, i) => ({

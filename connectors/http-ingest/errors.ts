@@ -3,6 +3,7 @@
  * the status that tells a client what to do: fix the request (4xx) or retry later (503, with Retry-After).
  * Whatever a client sends, the answer is a 4xx; a 5xx means something on our side.
  */
+import { fieldErrors, HttpError as SharedHttpError, invalidRequest, type SchemaViolation } from '../http/errors.js';
 
 export type ErrorCode =
   | 'validation'
@@ -17,88 +18,19 @@ export type ErrorCode =
   | 'internal'
   | 'unavailable';
 
-export interface FieldError {
-  readonly in: 'body' | 'headers';
-  readonly field: string;
-  readonly rule: string;
-  readonly message: string;
-}
-
-export interface ErrorBody {
-  readonly error: ErrorCode;
-  readonly message: string;
-  readonly details?: readonly FieldError[];
-  readonly retryAfterSeconds?: number;
-}
-
-export class HttpError extends Error {
-  override name = 'HttpError';
-  constructor(
-    readonly status: number,
-    readonly code: ErrorCode,
-    message: string,
-    readonly extra: { details?: readonly FieldError[]; retryAfterSeconds?: number } = {},
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-
-  get body(): ErrorBody {
-    return { error: this.code, message: this.message, ...this.extra };
-  }
-}
+/** An error answered with one of ingest's codes. */
+export type HttpError = SharedHttpError<ErrorCode>;
+export const HttpError = SharedHttpError as typeof SharedHttpError<ErrorCode>;
 
 /** A dependency (Kafka, the registry, Redis, PostgreSQL) cannot do its part now; the request may succeed later. */
 export const unavailable = (message: string, retryAfterSeconds = 1, cause?: unknown) =>
   new HttpError(503, 'unavailable', message, { retryAfterSeconds }, { cause });
 
-/** The subset of an Ajv error that fastify hands over in `error.validation`. */
-export interface SchemaViolation {
-  readonly instancePath: string;
-  readonly keyword: string;
-  readonly params: Record<string, unknown>;
-  readonly message?: string;
-}
-
 /** Enough to tell a client what to fix without answering a huge invalid batch with an even larger error. */
 const MAX_DETAILS = 100;
 
-const pointerSegment = (name: string) => name.replace(/~/g, '~0').replace(/\//g, '~1');
-
-export function fieldErrors(violations: readonly SchemaViolation[], part: 'body' | 'headers'): FieldError[] {
-  const out: FieldError[] = [];
-  const seen = new Set<string>();
-  for (const v of violations) {
-    let path = v.instancePath;
-    let message = v.message ?? v.keyword;
-    // Ajv reports a missing or unknown property at its parent; the client needs the property itself.
-    if (v.keyword === 'required' && typeof v.params.missingProperty === 'string') {
-      path += `/${pointerSegment(v.params.missingProperty)}`;
-      message = 'is required';
-    } else if (v.keyword === 'additionalProperties' && typeof v.params.additionalProperty === 'string') {
-      path += `/${pointerSegment(v.params.additionalProperty)}`;
-      message = 'is not a known field';
-    } else if (v.keyword === 'enum' && Array.isArray(v.params.allowedValues)) {
-      message = `must be one of ${v.params.allowedValues.map((a) => JSON.stringify(a)).join(', ')}`;
-    }
-    const field = part === 'headers' ? path.replace(/^\//, '') : path || '/';
-    const id = `${field}\u0000${v.keyword}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    out.push({ in: part, field, rule: v.keyword, message });
-    if (out.length === MAX_DETAILS) break;
-  }
-  return out;
-}
-
 export function validationError(violations: readonly SchemaViolation[], part: 'body' | 'headers'): HttpError {
-  const details = fieldErrors(violations, part);
-  const summary = details
-    .slice(0, 5)
-    .map((d) => `${d.field} ${d.message}`)
-    .join('; ');
-  const more = violations.length > 5 ? ` (and ${violations.length - 5} more)` : '';
-  return new HttpError(400, 'validation', `the request ${part} is invalid: ${summary}${more}`, { details });
+  return invalidRequest(part, fieldErrors(violations, part, MAX_DETAILS), 5, violations.length);
 }
 
 interface FastifyLikeError {

@@ -1,0 +1,98 @@
+/**
+ * The one error body of ticketflow's HTTP services, `{error, message, details?, retryAfterSeconds?}`, and fastify's
+ * (Ajv's) schema violations turned into details that name the field and the rule it breaks. Each service narrows
+ * the codes to its own: connectors/http-ingest/errors.ts, query-api/errors.ts.
+ */
+
+export type RequestPart = 'body' | 'headers' | 'query' | 'params';
+
+export interface FieldError {
+  readonly in: RequestPart;
+  readonly field: string;
+  readonly rule: string;
+  readonly message: string;
+}
+
+export interface ErrorBody<Code extends string = string> {
+  readonly error: Code;
+  readonly message: string;
+  readonly details?: readonly FieldError[];
+  readonly retryAfterSeconds?: number;
+}
+
+export class HttpError<Code extends string = string> extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: Code,
+    message: string,
+    readonly extra: { details?: readonly FieldError[]; retryAfterSeconds?: number } = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+
+  get body(): ErrorBody<Code> {
+    return { error: this.code, message: this.message, ...this.extra };
+  }
+}
+
+/** The subset of an Ajv error that fastify hands over in `error.validation`. */
+export interface SchemaViolation {
+  readonly instancePath: string;
+  readonly keyword: string;
+  readonly params: Record<string, unknown>;
+  readonly message?: string;
+}
+
+const pointerSegment = (name: string) => name.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * One detail per field and rule, at most `max`. A body field is named by its JSON pointer (`/` for the whole
+ * body); a header or a query or path parameter by its bare name.
+ */
+export function fieldErrors(violations: readonly SchemaViolation[], part: RequestPart, max: number): FieldError[] {
+  const out: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const v of violations) {
+    let field = part === 'body' ? v.instancePath || '/' : v.instancePath.replace(/^\//, '');
+    let message = v.message ?? v.keyword;
+    // Ajv reports a missing or unknown property at its parent; the client needs the property itself.
+    const property =
+      v.keyword === 'required'
+        ? v.params.missingProperty
+        : v.keyword === 'additionalProperties'
+          ? v.params.additionalProperty
+          : undefined;
+    if (typeof property === 'string') {
+      field = part === 'body' ? `${v.instancePath}/${pointerSegment(property)}` : property;
+      message = v.keyword === 'required' ? 'is required' : `is not a known ${part === 'body' ? 'field' : 'parameter'}`;
+    } else if (v.keyword === 'enum' && Array.isArray(v.params.allowedValues)) {
+      message = `must be one of ${v.params.allowedValues.map((a) => JSON.stringify(a)).join(', ')}`;
+    }
+    const id = `${field}\u0000${v.keyword}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push({ in: part, field, rule: v.keyword, message });
+    if (out.length === max) break;
+  }
+  return out;
+}
+
+/**
+ * A 400 with these details, its message naming the first `summarize` of them (all by default) and how many of
+ * `total` it leaves out.
+ */
+export function invalidRequest(
+  part: RequestPart,
+  details: readonly FieldError[],
+  summarize = details.length,
+  total = details.length,
+): HttpError<'validation'> {
+  const summary = details
+    .slice(0, summarize)
+    .map((d) => `${d.field} ${d.message}`)
+    .join('; ');
+  const more = total > summarize ? ` (and ${total - summarize} more)` : '';
+  return new HttpError(400, 'validation', `the request ${part} is invalid: ${summary}${more}`, { details });
+}
