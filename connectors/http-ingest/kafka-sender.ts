@@ -31,7 +31,6 @@ export class KafkaSender {
       // while acknowledging it. Callers are bounded by their own timeout instead (group-commit.ts).
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
     });
-    this.producer.on(this.producer.events.CONNECT, () => (this.connected = true));
     this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
   }
 
@@ -43,7 +42,12 @@ export class KafkaSender {
   connect(): Promise<void> {
     if (this.connected) return Promise.resolve();
     if (this.stopped) return Promise.reject(new Error('the Kafka producer is stopped'));
-    this.connecting ??= this.producer.connect().finally(() => (this.connecting = undefined));
+    // Connected once connect() resolves, not at kafkajs's CONNECT event: that fires before the idempotent
+    // producer has its id, and a send racing the id's arrival fails inside kafkajs (its broker lock is missing).
+    this.connecting ??= this.producer
+      .connect()
+      .then(() => void (this.connected = true))
+      .finally(() => (this.connecting = undefined));
     return this.connecting;
   }
 
