@@ -63,6 +63,11 @@ export interface Config {
 
 /** The HTTP ingest service (connectors/http-ingest). */
 export interface IngestConfig {
+  /**
+   * The topic ingest writes; null: the topology's (tf.interactions.received.v1). Tests and benchmarks point it at
+   * a throwaway topic, so their load never becomes work for the pipeline's consumer groups.
+   */
+  readonly topic: string | null;
   readonly host: string;
   /** 0 picks a free port and logs it. */
   readonly port: number;
@@ -210,6 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
       instanceId: readString(env, 'PROCESSOR_INSTANCE_ID', hostname()),
     },
     ingest: {
+      topic: env.INGEST_TOPIC?.trim() || null,
       host: readString(env, 'INGEST_HOST', host),
       port: readInt(env, 'INGEST_PORT', 8080, 0, 65535),
       bodyLimitBytes: readInt(env, 'INGEST_BODY_LIMIT_BYTES', 256 * 1024, 1024, 1_000_000),

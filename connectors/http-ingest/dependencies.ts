@@ -51,7 +51,8 @@ export async function connectDependencies(
   logger: Logger,
   version: string,
 ): Promise<ConnectedDependencies> {
-  const { topic, eventName } = ingestTopic();
+  const { topic: topologyTopic, eventName } = ingestTopic();
+  const topic = config.ingest.topic ?? topologyTopic;
   const catalog = eventCatalog();
   const metrics = createIngestMetrics();
 

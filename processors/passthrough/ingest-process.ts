@@ -23,7 +23,8 @@ export const interactionRequest = (i: number) => ({
   body: `help ${i}`,
 });
 
-export async function startIngestProcess(orgPrefix: string): Promise<IngestProcess> {
+/** `topic`: where ingest writes instead of the pipeline's own topic, so the load stays out of its groups. */
+export async function startIngestProcess(orgPrefix: string, topic?: string): Promise<IngestProcess> {
   const orgId = `${orgPrefix}-${randomUUID().slice(0, 8)}`;
   const pool = new pg.Pool({ connectionString: config.postgres.url, max: 1 });
   let key: string;
@@ -39,7 +40,13 @@ export async function startIngestProcess(orgPrefix: string): Promise<IngestProce
   const child = spawn(process.execPath, ['--import', 'tsx', 'connectors/http-ingest/main.ts'], {
     cwd: repoRoot,
     stdio: 'ignore',
-    env: { ...process.env, INGEST_PORT: String(port), INGEST_SEND_TIMEOUT_MS: '2000', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      INGEST_PORT: String(port),
+      INGEST_SEND_TIMEOUT_MS: '2000',
+      LOG_LEVEL: 'warn',
+      ...(topic ? { INGEST_TOPIC: topic } : {}),
+    },
   });
   await waitUntilOk(`${baseUrl}/readyz`, 60_000);
   return {
