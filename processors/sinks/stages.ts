@@ -11,10 +11,10 @@ import { consumerBinding } from '../../topics/lookup.js';
 import { ticketflow } from '../../topics/topology.js';
 import type { StageWiring } from '../runtime/runner.js';
 import type { Stage } from '../runtime/stage.js';
-import { ticketKey, type TicketEvent } from './events.js';
+import type { TicketEvent } from './events.js';
 import { applyToLiveViews } from './live-views.js';
 import { indexTicket } from './search-index.js';
-import { applyToTicketStore, ticketsCollection } from './ticket-store.js';
+import { applyToTicketStore, storeTicketEvent } from './ticket-store.js';
 
 export const SINK_NAMES = ['ticket-store', 'search-index', 'live-views'] as const;
 export type SinkName = (typeof SINK_NAMES)[number];
@@ -74,9 +74,7 @@ export function ticketStoreSink(db: Db): Sink {
  */
 export function searchIndexSink(db: Db, es: Client, options: { index?: string } = {}): Sink {
   return sink('search-index', async (event) => {
-    await applyToTicketStore(db, event);
-    const ticket = await ticketsCollection(db).findOne({ _id: ticketKey(event.meta.orgId, event.meta.ticketId) });
-    if (!ticket) throw new Error(`ticket ${event.meta.ticketId} vanished from the store while being indexed`);
+    const { ticket } = await storeTicketEvent(db, event);
     await indexTicket(es, ticket, options);
   });
 }

@@ -9,7 +9,13 @@ import { MongoClient, type Db } from 'mongodb';
 import { loadConfig } from '../../config/index.js';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import type { TicketDocument } from './ticket-document.js';
-import { applyToTicketStore, ensureTicketStoreIndexes, findTickets, ticketsCollection } from './ticket-store.js';
+import {
+  applyToTicketStore,
+  ensureTicketStoreIndexes,
+  findTickets,
+  storeTicketEvent,
+  ticketsCollection,
+} from './ticket-store.js';
 import { fixtureChain, shuffled } from './test-support.js';
 
 const config = loadConfig();
@@ -18,6 +24,7 @@ const run = randomUUID().slice(0, 8);
 const orgA = `it-store-a-${run}`;
 const orgB = `it-store-b-${run}`;
 const orgC = `it-store-c-${run}`;
+const orgD = `it-store-d-${run}`;
 let db: Db;
 
 const state = (doc: TicketDocument | null) => doc && { ...doc, appliedEventIds: [...doc.appliedEventIds].sort() };
@@ -29,7 +36,7 @@ before(async () => {
 
 after(async () => {
   try {
-    await ticketsCollection(db).deleteMany({ orgId: { $in: [orgA, orgB, orgC] } });
+    await ticketsCollection(db).deleteMany({ orgId: { $in: [orgA, orgB, orgC, orgD] } });
   } finally {
     await client.close();
   }
@@ -78,6 +85,14 @@ test('concurrent deliveries of one event apply it once', async () => {
   assert.equal(outcomes.filter((o) => o === 'applied').length, 1);
   const doc = await ticketsCollection(db).findOne({ _id: `${orgB}:T-1042` });
   assert.deepEqual(doc?.appliedEventIds, [received!.meta.eventId]);
+});
+
+test('storing an event answers with the ticket exactly as stored, applied or duplicate', async () => {
+  const chain = fixtureChain(orgD);
+  for (const event of [...chain, ...shuffled(chain, 5)]) {
+    const { ticket } = await storeTicketEvent(db, event);
+    assert.deepEqual(ticket, await ticketsCollection(db).findOne({ _id: `${orgD}:T-1042` }));
+  }
 });
 
 test('queries are scoped by org', async () => {

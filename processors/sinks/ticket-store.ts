@@ -37,17 +37,25 @@ function isDuplicateKey(error: unknown): boolean {
 }
 
 export async function applyToTicketStore(db: Db, event: TicketEvent): Promise<ApplyOutcome> {
+  return (await storeTicketEvent(db, event)).outcome;
+}
+
+/** Applies the event and returns the ticket as stored with it, sparing a caller that needs it another read. */
+export async function storeTicketEvent(
+  db: Db,
+  event: TicketEvent,
+): Promise<{ outcome: ApplyOutcome; ticket: TicketDocument }> {
   const tickets = ticketsCollection(db);
   const _id = ticketKey(event.meta.orgId, event.meta.ticketId);
   const { eventId } = event.meta;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const current = await tickets.findOne({ _id });
-    if (current?.appliedEventIds.includes(eventId)) return 'duplicate';
+    if (current?.appliedEventIds.includes(eventId)) return { outcome: 'duplicate', ticket: current };
     const next = foldTicket(current, event);
     if (!current) {
       try {
         await tickets.insertOne(next);
-        return 'applied';
+        return { outcome: 'applied', ticket: next };
       } catch (error) {
         // Another writer created the ticket first (maybe with this very event): re-read and fold again.
         if (isDuplicateKey(error)) continue;
@@ -59,7 +67,8 @@ export async function applyToTicketStore(db: Db, event: TicketEvent): Promise<Ap
       { _id, revision: current.revision, appliedEventIds: { $ne: eventId } },
       { $set: fields, $addToSet: { appliedEventIds: eventId } },
     );
-    if (result.matchedCount === 1) return 'applied';
+    // The compare-and-set on revision makes `next` exactly what is stored now.
+    if (result.matchedCount === 1) return { outcome: 'applied', ticket: next };
   }
   throw new Error(`ticket ${_id}: gave up applying event ${eventId} after ${MAX_ATTEMPTS} concurrent conflicts`);
 }
