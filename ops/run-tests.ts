@@ -37,7 +37,9 @@ if (files.length === 0) {
 }
 // A hung test fails after this long instead of holding the whole run until CI's limit.
 const timeoutMs = suite === 'integration' ? 300_000 : 60_000;
-const args = ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${timeoutMs}`];
+// Force-exit: a file whose tests all finished must not hold the run open on a client's leaked socket (kafkajs
+// can keep one after a broker restart), which would stall CI instead of failing anything.
+const args = ['--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=spec', `--test-timeout=${timeoutMs}`];
 // Integration files share one stack; running them one at a time keeps their timings and load readable.
 if (suite === 'integration') args.push('--test-concurrency=1');
 
