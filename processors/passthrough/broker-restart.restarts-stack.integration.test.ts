@@ -5,26 +5,29 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ingestTopic } from '../../connectors/http-ingest/dependencies.js';
 import { stackServices } from '../../ops/stack/services/index.js';
 import { Supervisor } from '../../ops/stack/supervisor.js';
 import type { InteractionReceived } from '../../schemas/index.js';
-import { collect, config } from '../runtime/test-kit.js';
+import { collect, config, createTestTopics, type TestTopics } from '../runtime/test-kit.js';
 import { interactionRequest, startIngestProcess, type IngestProcess } from './ingest-process.js';
-
-const { topic: INGEST_TOPIC } = ingestTopic();
 
 describe('ingest across a broker restart', () => {
   let ingest: IngestProcess;
+  let topics: TestTopics;
 
   before(async () => {
-    ingest = await startIngestProcess('it-restart');
+    // A topic of its own: what it writes during the restart would otherwise be a backlog for a running demo.
+    topics = await createTestTopics(['in']);
+    ingest = await startIngestProcess('it-restart', topics.names[0]);
   });
 
-  after(() => ingest.stop());
+  after(async () => {
+    await ingest.stop();
+    await topics.dispose();
+  });
 
   test('a broker restart during ingest: clients get 503 with Retry-After, and every 202 arrives', async () => {
-    const tap = await collect<InteractionReceived>(INGEST_TOPIC, 'InteractionReceived', { fromNow: true });
+    const tap = await collect<InteractionReceived>(topics.names[0]!, 'InteractionReceived', { fromNow: true });
     const supervisor = new Supervisor(config.stack, stackServices, () => undefined);
     const accepted: string[] = [];
     const statuses = new Map<number, number>();
