@@ -20,22 +20,21 @@ import { ticketsCollection } from '../processors/sinks/ticket-store.js';
 import { consumerBinding } from '../topics/lookup.js';
 import { ticketflow } from '../topics/topology.js';
 
-/** The org with an ingest key and the demo knowledge base (connectors/kb-import/demo), for retrieve to find. */
-export async function createBenchOrg(config: Config, es: Client, orgId: string) {
+/** An org whose ingest limits are far above what this machine can send, and an ingest key for it. */
+export async function createUnthrottledOrg(config: Config, orgId: string, name: string): Promise<string> {
   const pool = new pg.Pool({ connectionString: config.postgres.url, max: 1 });
-  let key: string;
   try {
-    // Limits far above what this machine can send, so the token bucket is never what is measured.
-    await upsertOrganization(pool, {
-      id: orgId,
-      name: 'benchmark',
-      ingestRatePerSec: 10_000_000,
-      ingestBurst: 10_000_000,
-    });
-    key = (await createIngestKey(pool, orgId, 'loadtest')).key;
+    // So the token bucket is never what is measured.
+    await upsertOrganization(pool, { id: orgId, name, ingestRatePerSec: 10_000_000, ingestBurst: 10_000_000 });
+    return (await createIngestKey(pool, orgId, 'loadtest')).key;
   } finally {
     await pool.end();
   }
+}
+
+/** The org with an ingest key and the demo knowledge base (connectors/kb-import/demo), for retrieve to find. */
+export async function createBenchOrg(config: Config, es: Client, orgId: string) {
+  const key = await createUnthrottledOrg(config, orgId, 'benchmark');
   const kb = await importPath(es, path.join(repoRoot, 'connectors/kb-import/demo'), {
     orgId,
     index: DEFAULT_CHUNK_INDEX,

@@ -16,10 +16,9 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadConfig, repoRoot, type Config } from '../config/index.js';
-import { createIngestKey, upsertOrganization } from '../ops/db/ingest-keys.js';
-import { migrate } from '../ops/db/migrate.js';
 import { freePort, waitUntilOk } from '../ops/net.js';
 import { createTestTopics } from '../processors/runtime/test-kit.js';
+import { createUnthrottledOrg } from './bench-org.js';
 import { percentile } from './stats.js';
 
 interface Scenario {
@@ -168,22 +167,8 @@ export async function runIngestBenchmark(
 ): Promise<Result[]> {
   const { concurrency, seconds, batch } = options;
   const log = options.log ?? ((line: string) => console.log(line));
-  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 1 });
   const orgId = `loadtest-${randomUUID().slice(0, 8)}`;
-  let key: string;
-  try {
-    await migrate(pool);
-    // Limits far above what one machine can send, so the bucket is measured, not hit.
-    await upsertOrganization(pool, {
-      id: orgId,
-      name: 'load test',
-      ingestRatePerSec: 10_000_000,
-      ingestBurst: 10_000_000,
-    });
-    key = (await createIngestKey(pool, orgId, 'loadtest/ingest-http.ts')).key;
-  } finally {
-    await pool.end();
-  }
+  const key = await createUnthrottledOrg(config, orgId, 'load test');
 
   // Hundreds of thousands of events on the pipeline's own topic would become hours of work for every group
   // reading it (a running demo's among them); a topic of the benchmark's own has the same partitions.
