@@ -8,14 +8,12 @@
  * verifying costs a microsecond instead of tens of milliseconds of CPU on every request.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Queryable } from './queryable.js';
 
 /** Lets secret scanners (and people) recognise a leaked key. */
 export const INGEST_KEY_PREFIX = 'tfik_';
 const KEY_BYTES = 32;
 const KEY_PATTERN = /^tfik_[A-Za-z0-9_-]{43}$/;
-
-type Queryable = Pick<Pool, 'query'>;
 
 export function generateIngestKey(): string {
   return INGEST_KEY_PREFIX + randomBytes(KEY_BYTES).toString('base64url');

@@ -5,12 +5,10 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Pool } from 'pg';
+import type { Queryable } from '../db/queryable.js';
 import { DEFAULT_ROUTE_SETTINGS } from '../../processors/route/policy.js';
 import { saveRouteSettings } from '../../processors/route/settings-store.js';
 import { createIngestKey, findIngestKeyOwner, upsertOrganization } from '../db/ingest-keys.js';
-
-type Queryable = Pick<Pool, 'query'>;
 
 export const DEMO_ORG = { id: 'demo', name: 'Acme Bank & Shop (demo)' };
 

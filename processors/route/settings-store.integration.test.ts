@@ -22,8 +22,8 @@ import {
   RouteSettingsError,
   saveRouteSettings,
   UnknownOrganizationError,
-  type Queryable,
 } from './settings-store.js';
+import type { Queryable } from '../../ops/db/queryable.js';
 import { routeStage } from './stage.js';
 
 const run = randomUUID().slice(0, 8);

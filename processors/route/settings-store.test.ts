@@ -10,8 +10,8 @@ import {
   RouteSettingsError,
   saveRouteSettings,
   validateRouteSettings,
-  type Queryable,
 } from './settings-store.js';
+import type { Queryable } from '../../ops/db/queryable.js';
 
 const full: RouteSettings = {
   autoReplyIntents: ['billing.refund', 'reverted_card_payment?', 'Refund_not_showing_up'],

@@ -12,14 +12,12 @@
  * each running instance; in exchange the hot path costs no round trip. Concurrent misses for one org share
  * one read, and a failed read is never cached: it fails the lookup, for the runtime to retry.
  */
-import type { Pool } from 'pg';
+import type { Queryable } from '../../ops/db/queryable.js';
 import { UnknownOrganizationError } from '../../ops/db/ingest-keys.js';
 import type { RouteSettings } from './policy.js';
 import type { RouteSettingsLookup } from './stage.js';
 
 export { UnknownOrganizationError } from '../../ops/db/ingest-keys.js';
-
-export type Queryable = Pick<Pool, 'query'>;
 
 type SettingName = keyof RouteSettings;
 

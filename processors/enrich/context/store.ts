@@ -2,10 +2,10 @@
  * The customer context as PostgreSQL holds it (ops/db/migrations/0003_customer_context.sql): the customer's
  * row and the SLA policy that applies to them, which is their own or else the org's default.
  */
-import type { Pool } from 'pg';
+import type { Queryable } from '../../../ops/db/queryable.js';
 import type { CustomerTier, SlaPolicy } from '../../../schemas/index.js';
 
-export type Queryable = Pick<Pool, 'query'>;
+export type { Queryable };
 
 /**
  * The versions of the two rows a context is built from; null where there is no row (an unknown customer, an
