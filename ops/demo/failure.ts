@@ -1,6 +1,7 @@
 /** How the demo fails: one message naming the step, the service at fault and where its log is. */
 import path from 'node:path';
 import type { StackConfig } from '../../config/index.js';
+import { serviceFiles } from '../stack/supervisor.js';
 
 export class DemoError extends Error {
   override name = 'DemoError';
@@ -13,13 +14,8 @@ export class DemoError extends Error {
   }
 }
 
-/** The same path `npm run stack -- logs <name>` shows (Supervisor.context). */
-export function logPath(stack: StackConfig, service: string): string {
-  return path.join(stack.stateDir, service, 'service.log');
-}
-
 export function logHint(stack: StackConfig, service: string): string {
-  return `npm run stack -- logs ${service}   (${path.relative(process.cwd(), logPath(stack, service)) || '.'})`;
+  return `npm run stack -- logs ${service}   (${path.relative(process.cwd(), serviceFiles(stack, service).logFile) || '.'})`;
 }
 
 export const messageOf = (error: unknown): string => {

@@ -2,21 +2,18 @@
  * A process the supervisor leaves running keeps the code it started with. This finds the ones whose own folder
  * changed since they started, so the demo can say why they may not behave as the code now reads.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot, type StackConfig } from '../../config/index.js';
 import { INGEST_APP, PROCESSOR_APPS, QUERY_API_APP } from '../stack/apps.js';
+import { readPidRecord, serviceFiles } from '../stack/supervisor.js';
 
 export function staleProcesses(stack: StackConfig): string[] {
   const notes: string[] = [];
   for (const app of [...PROCESSOR_APPS, INGEST_APP, QUERY_API_APP]) {
-    let startedAt: number;
-    try {
-      const record = JSON.parse(readFileSync(path.join(stack.stateDir, app.name, 'service.pid.json'), 'utf8'));
-      startedAt = Date.parse((record as { startedAt: string }).startedAt);
-    } catch {
-      continue;
-    }
+    const record = readPidRecord(serviceFiles(stack, app.name).pidFile);
+    if (!record) continue;
+    const startedAt = Date.parse(record.startedAt);
     const dir = path.dirname(path.join(repoRoot, app.entry));
     const changed = readdirSync(dir)
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))

@@ -12,10 +12,16 @@ import { repoRoot } from '../../config/index.js';
 import { run, runningAsRoot, SERVICE_USER } from './exec.js';
 import type { ServiceContext, ServiceDefinition } from './service.js';
 
-interface PidRecord {
+export interface PidRecord {
   pid: number;
   command: string;
   startedAt: string;
+}
+
+/** `.stack/<service>/`, and the files `up` keeps there: the process's output and the record of its pid. */
+export function serviceFiles(stack: StackConfig, name: string) {
+  const dir = path.join(stack.stateDir, name);
+  return { dir, logFile: path.join(dir, 'service.log'), pidFile: path.join(dir, 'service.pid.json') };
 }
 
 export class StackError extends Error {
@@ -55,12 +61,12 @@ export class Supervisor {
   }
 
   context(service: ServiceDefinition): ServiceContext {
-    const dir = path.join(this.config.stateDir, service.name);
+    const { dir, logFile } = serviceFiles(this.config, service.name);
     return {
       root: repoRoot,
       dir,
       distDir: path.join(this.config.stateDir, 'dist'),
-      logFile: path.join(dir, 'service.log'),
+      logFile,
       config: this.config,
       log: (message) => this.print(`[${service.name}] ${message}`),
     };
@@ -102,7 +108,8 @@ export class Supervisor {
 
   private async startOne(service: ServiceDefinition): Promise<void> {
     const ctx = this.context(service);
-    const record = readPid(ctx);
+    const { pidFile } = serviceFiles(this.config, service.name);
+    const record = readPidRecord(pidFile);
     if (record && isAlive(record)) {
       if (await service.healthy(ctx)) {
         this.print(`[${service.name}] already running (pid ${record.pid}) at ${service.endpoint(this.config)}`);
@@ -112,7 +119,7 @@ export class Supervisor {
       await this.waitHealthy(service, ctx, record.pid);
       return;
     }
-    if (record) rmSync(pidFile(ctx), { force: true });
+    if (record) rmSync(pidFile, { force: true });
 
     for (const port of service.ports(this.config)) {
       if (!(await isPortFree(this.config.host, port))) {
@@ -144,7 +151,7 @@ export class Supervisor {
     const pid = child.pid;
     if (pid === undefined) throw new StackError(`could not start ${spec.command}`);
     child.unref();
-    writeFileSync(pidFile(ctx), JSON.stringify({ pid, command: spec.command, startedAt: new Date().toISOString() }));
+    writeFileSync(pidFile, JSON.stringify({ pid, command: spec.command, startedAt: new Date().toISOString() }));
     ctx.log(`started (pid ${pid}); waiting for its health check`);
 
     await this.waitHealthy(service, ctx, pid);
@@ -173,21 +180,21 @@ export class Supervisor {
 
   /** Stops one service if `up` started it; `up` brings it back. */
   async stop(name: string): Promise<void> {
-    const ctx = this.context(this.service(name));
-    const record = readPid(ctx);
+    const { pidFile } = serviceFiles(this.config, this.service(name).name);
+    const record = readPidRecord(pidFile);
     if (!record) return;
     if (isAlive(record)) {
       await stopProcessGroup(record.pid);
       this.print(`[${name}] stopped (pid ${record.pid})`);
     }
-    rmSync(pidFile(ctx), { force: true });
+    rmSync(pidFile, { force: true });
   }
 
   async status(): Promise<ServiceStatus[]> {
     return Promise.all(
       this.services.map(async (service) => {
         const ctx = this.context(service);
-        const record = readPid(ctx);
+        const record = readPidRecord(serviceFiles(this.config, service.name).pidFile);
         const alive = record !== undefined && isAlive(record);
         const state = !alive ? 'stopped' : (await service.healthy(ctx)) ? 'running' : 'unhealthy';
         return {
@@ -215,11 +222,10 @@ export class Supervisor {
   }
 }
 
-const pidFile = (ctx: ServiceContext) => path.join(ctx.dir, 'service.pid.json');
-
-function readPid(ctx: ServiceContext): PidRecord | undefined {
+/** What `up` recorded of a process it started; undefined when it started none. */
+export function readPidRecord(pidFile: string): PidRecord | undefined {
   try {
-    return JSON.parse(readFileSync(pidFile(ctx), 'utf8')) as PidRecord;
+    return JSON.parse(readFileSync(pidFile, 'utf8')) as PidRecord;
   } catch {
     return undefined;
   }
