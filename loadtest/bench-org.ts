@@ -13,7 +13,7 @@ import { repoRoot, type Config } from '../config/index.js';
 import { importDocuments, importPath } from '../connectors/kb-import/import.js';
 import { createIngestKey, upsertOrganization } from '../ops/db/ingest-keys.js';
 import { DEFAULT_CHUNK_INDEX } from '../processors/retrieve/chunk-index.js';
-import { kafka } from '../processors/runtime/test-kit.js';
+import { kafka, topicEnds, uncommitted } from '../processors/runtime/test-kit.js';
 import { TICKET_INDEX } from '../processors/sinks/search-index.js';
 import { SINK_NAMES } from '../processors/sinks/stages.js';
 import { ticketsCollection } from '../processors/sinks/ticket-store.js';
@@ -55,19 +55,20 @@ async function untilSinksCaughtUp(timeoutMs: number, log: (line: string) => void
     const { groups } = await admin.describeGroups(sinks.map((s) => s.groupId));
     const active = sinks.filter((s) => groups.some((g) => g.groupId === s.groupId && g.members.length > 0));
     const targets = await Promise.all(
-      active.flatMap((s) =>
-        s.inputs.map(async (t) => ({ groupId: s.groupId, topic: t.name, ends: await admin.fetchTopicOffsets(t.name) })),
-      ),
+      active.map(async (s) => ({
+        groupId: s.groupId,
+        ends: await topicEnds(
+          admin,
+          s.inputs.map((t) => t.name),
+        ),
+      })),
     );
     /** Records each group has yet to commit, of those on its topics when we started waiting. */
     const behind = async () => {
       const left = new Map<string, number>();
-      for (const { groupId, topic, ends } of targets) {
-        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-        const at = (partition: number) =>
-          Math.max(0, Number(committed?.partitions.find((p) => p.partition === partition)?.offset ?? -1));
-        const n = ends.reduce((sum, end) => sum + Math.max(0, Number(end.high) - at(end.partition)), 0);
-        if (n > 0) left.set(groupId, (left.get(groupId) ?? 0) + n);
+      for (const { groupId, ends } of targets) {
+        const n = await uncommitted(admin, groupId, ends);
+        if (n > 0) left.set(groupId, n);
       }
       return left;
     };

@@ -24,7 +24,16 @@ import { consumerBinding } from '../topics/lookup.js';
 import { TOPIC, ticketflow } from '../topics/topology.js';
 import { DEFAULT_CHUNK_INDEX } from './retrieve/chunk-index.js';
 import { saveRouteSettings } from './route/settings-store.js';
-import { collect, config, exited, kafka, startGroupAtEnd, type Collected } from './runtime/test-kit.js';
+import {
+  collect,
+  config,
+  exited,
+  kafka,
+  startGroupAtEnd,
+  topicEnds,
+  uncommitted,
+  type Collected,
+} from './runtime/test-kit.js';
 import { readCounters, readQueue, readTicketView, liveViewKeys } from './sinks/live-views.js';
 import { searchTickets, TICKET_INDEX } from './sinks/search-index.js';
 import { SINK_NAMES } from './sinks/stages.js';
@@ -416,15 +425,9 @@ async function skipHistoryOfIdleGroups(): Promise<void> {
     await Promise.all(
       idle.map(async ({ groupId, inputs }) => {
         for (const { name: topic } of inputs) {
-          const [ends, [committed]] = await Promise.all([
-            admin.fetchTopicOffsets(topic),
-            admin.fetchOffsets({ groupId, topics: [topic] }),
-          ]);
-          const behind = ends.some(({ partition, low, high }) => {
-            const at = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-            return BigInt(at === '-1' ? low : at) < BigInt(high);
-          });
-          if (behind) await startGroupAtEnd(groupId, topic);
+          if ((await uncommitted(admin, groupId, await topicEnds(admin, [topic]))) > 0) {
+            await startGroupAtEnd(groupId, topic);
+          }
         }
       }),
     );
@@ -439,26 +442,12 @@ async function sinksCaughtUp(): Promise<void> {
   await admin.connect();
   try {
     for (const sink of SINK_NAMES) {
-      const binding = consumerBinding(ticketflow, sink);
-      const targets = await Promise.all(
-        binding.inputs.map(async (t) => ({ topic: t.name, ends: await admin.fetchTopicOffsets(t.name) })),
+      const { groupId, inputs } = consumerBinding(ticketflow, sink);
+      const ends = await topicEnds(
+        admin,
+        inputs.map((t) => t.name),
       );
-      await eventually(
-        `${sink} caught up`,
-        async () => {
-          const committed = await admin.fetchOffsets({ groupId: binding.groupId, topics: targets.map((t) => t.topic) });
-          return targets.every(({ topic, ends }) =>
-            ends.every(({ partition, high }) => {
-              const offset = committed
-                .find((c) => c.topic === topic)
-                ?.partitions.find((p) => p.partition === partition);
-              // -1: nothing committed yet, which is caught up only for a partition that was always empty.
-              return BigInt(high) === 0n || (offset !== undefined && BigInt(offset.offset) >= BigInt(high));
-            }),
-          );
-        },
-        BOUND_MS,
-      );
+      await eventually(`${sink} caught up`, async () => (await uncommitted(admin, groupId, ends)) === 0, BOUND_MS);
     }
   } finally {
     await admin.disconnect();

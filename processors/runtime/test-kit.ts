@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Kafka, Partitioners, logLevel, type Consumer, type IHeaders, type KafkaMessage } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type IHeaders, type KafkaMessage } from 'kafkajs';
 import { loadConfig, repoRoot } from '../../config/index.js';
 import { eventCatalog, registerEventSchemas, type EventName, type InteractionReceived } from '../../schemas/index.js';
 import { EventCodec } from './codec.js';
@@ -127,6 +127,34 @@ export async function startGroupAtEnd(groupId: string, topic: string): Promise<v
   } finally {
     await admin.disconnect();
   }
+}
+
+export interface TopicEnds {
+  readonly topic: string;
+  readonly ends: ReadonlyArray<{ partition: number; low: string; high: string }>;
+}
+
+/** Where `topics` end now, to measure a group's progress against later. */
+export function topicEnds(admin: Admin, topics: readonly string[]): Promise<TopicEnds[]> {
+  return Promise.all(topics.map(async (topic) => ({ topic, ends: await admin.fetchTopicOffsets(topic) })));
+}
+
+/**
+ * Records up to `ends` that a group has not committed yet. A partition the group never committed counts from
+ * its low watermark, where a new group starts reading.
+ */
+export async function uncommitted(admin: Admin, groupId: string, ends: readonly TopicEnds[]): Promise<number> {
+  const committed = await admin.fetchOffsets({ groupId, topics: ends.map((e) => e.topic) });
+  let left = 0n;
+  for (const { topic, ends: partitions } of ends) {
+    const offsets = committed.find((c) => c.topic === topic)?.partitions ?? [];
+    for (const { partition, low, high } of partitions) {
+      const at = offsets.find((p) => p.partition === partition)?.offset ?? '-1';
+      const from = BigInt(at === '-1' ? low : at);
+      if (BigInt(high) > from) left += BigInt(high) - from;
+    }
+  }
+  return Number(left);
 }
 
 /**
