@@ -18,12 +18,14 @@ import { Client } from '@elastic/elasticsearch';
 import { AssignerProtocol, Partitioners } from 'kafkajs';
 import { loadConfig, repoRoot, type Config } from '../config/index.js';
 import { freePort, waitUntilOk } from '../ops/net.js';
+import { INGEST_APP, nodeCommand, STAGE_APPS, type AppSpec } from '../ops/stack/apps.js';
 import { classifyWiring } from '../processors/classify/wiring.js';
 import { enrichWiring } from '../processors/enrich/wiring.js';
 import { respondWiring } from '../processors/respond/wiring.js';
 import { retrieveWiring } from '../processors/retrieve/wiring.js';
 import { routeWiring } from '../processors/route/wiring.js';
 import { HEADER, headerString } from '../processors/runtime/headers.js';
+import type { StageWiring } from '../processors/runtime/runner.js';
 import { codec, kafka, startGroupAtEnd } from '../processors/runtime/test-kit.js';
 import { eventCatalog, type RoutingDecided } from '../schemas/index.js';
 import { createBenchOrg, removeBenchOrg } from './bench-org.js';
@@ -134,13 +136,14 @@ const MESSAGES: ReadonlyArray<{ channel: 'CHAT' | 'EMAIL'; subject?: string; bod
   },
 ];
 
-const STAGES = [
-  { name: 'enrich', entry: 'processors/enrich/main.ts', wiring: enrichWiring },
-  { name: 'classify', entry: 'processors/classify/main.ts', wiring: classifyWiring },
-  { name: 'retrieve', entry: 'processors/retrieve/main.ts', wiring: retrieveWiring },
-  { name: 'respond', entry: 'processors/respond/main.ts', wiring: respondWiring },
-  { name: 'route', entry: 'processors/route/main.ts', wiring: routeWiring },
-].map((stage) => ({ ...stage, wiring: stage.wiring() }));
+const WIRINGS: Readonly<Record<string, () => StageWiring>> = {
+  enrich: enrichWiring,
+  classify: classifyWiring,
+  retrieve: retrieveWiring,
+  respond: respondWiring,
+  route: routeWiring,
+};
+const STAGES = STAGE_APPS.map((app) => ({ ...app, wiring: WIRINGS[app.name]!() }));
 
 /** Client id of the benchmark's processes (the runtime appends the stage name), so they can be told apart. */
 const CLIENT_ID = 'ticketflow-bench';
@@ -179,8 +182,10 @@ interface Service {
  * Output is kept, not shown: joining shared groups makes kafkajs log every rebalance even at LOG_LEVEL=warn.
  * An exit before we stop the process fails the run with its last lines instead of leaving it to time out.
  */
-function startService(name: string, entry: string, env: Record<string, string>, onExit: (e: Error) => void): Service {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+function startService(app: AppSpec, env: Record<string, string>, onExit: (e: Error) => void): Service {
+  const { name } = app;
+  const { command, args } = nodeCommand(repoRoot, app);
+  const child = spawn(command, args, {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -529,8 +534,8 @@ export async function runRealChain(options: RealChainOptions, config: Config = l
   process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
     const port = await freePort();
-    services.push(startService('ingest', 'connectors/http-ingest/main.ts', { INGEST_PORT: String(port) }, fail));
-    for (const stage of STAGES) services.push(startService(stage.name, stage.entry, {}, fail));
+    services.push(startService(INGEST_APP, { INGEST_PORT: String(port) }, fail));
+    for (const stage of STAGES) services.push(startService(stage, {}, fail));
     const base = new URL(`http://127.0.0.1:${port}`);
     await waitUntilOk(`${base.origin}/readyz`, 90_000);
     const groups = await untilJoined(120_000);

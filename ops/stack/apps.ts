@@ -9,20 +9,25 @@ import type { Config } from '../../config/index.js';
 import type { ServiceDefinition } from './service.js';
 import { stackServices } from './services/index.js';
 
-interface AppSpec {
+export interface AppSpec {
   readonly name: string;
   /** Entry file, relative to the repository root, and its arguments. */
   readonly entry: string;
   readonly args?: readonly string[];
 }
 
-/** Consumer groups in pipeline order, then the sinks. */
-export const PROCESSOR_APPS: readonly AppSpec[] = [
+/** The stages' consumer groups, in pipeline order. */
+export const STAGE_APPS: readonly AppSpec[] = [
   { name: 'enrich', entry: 'processors/enrich/main.ts' },
   { name: 'classify', entry: 'processors/classify/main.ts' },
   { name: 'retrieve', entry: 'processors/retrieve/main.ts' },
   { name: 'respond', entry: 'processors/respond/main.ts' },
   { name: 'route', entry: 'processors/route/main.ts' },
+];
+
+/** Every consumer group: the stages, then the sinks. */
+export const PROCESSOR_APPS: readonly AppSpec[] = [
+  ...STAGE_APPS,
   { name: 'ticket-store', entry: 'processors/sinks/main.ts', args: ['ticket-store'] },
   { name: 'search-index', entry: 'processors/sinks/main.ts', args: ['search-index'] },
   { name: 'live-views', entry: 'processors/sinks/main.ts', args: ['live-views'] },
