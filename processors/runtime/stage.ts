@@ -23,8 +23,9 @@ export interface StageContext {
 
 /**
  * A processing stage: a name, a version, the schema it reads, and a plain handler from one event to the
- * events it causes (none for a sink, which only writes to its store). Everything about Kafka lives in the runtime. Throw `PermanentError` for input that can
- * never be handled; any other error is retried and, if it persists, dead-lettered.
+ * events it causes (none for a sink, which only writes to its store). Everything about Kafka lives in the
+ * runtime. Throw `PermanentError` for input that can never be handled; any other error is retried and, if it
+ * persists, dead-lettered.
  */
 export interface Stage<In extends Envelope, Out extends Envelope> {
   readonly name: string;
