@@ -9,16 +9,16 @@
  * Records are keyed by org, so each stage's share of the work falls to whichever member holds the org's
  * partition; the result names that member for every hop.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
 import { AssignerProtocol, Partitioners } from 'kafkajs';
-import { loadConfig, repoRoot, type Config } from '../config/index.js';
+import { loadConfig, type Config } from '../config/index.js';
 import { freePort, waitUntilOk } from '../ops/net.js';
-import { INGEST_APP, nodeCommand, STAGE_APPS, type AppSpec } from '../ops/stack/apps.js';
+import { INGEST_APP, STAGE_APPS, type AppSpec } from '../ops/stack/apps.js';
 import { classifyWiring } from '../processors/classify/wiring.js';
 import { enrichWiring } from '../processors/enrich/wiring.js';
 import { respondWiring } from '../processors/respond/wiring.js';
@@ -26,7 +26,7 @@ import { retrieveWiring } from '../processors/retrieve/wiring.js';
 import { routeWiring } from '../processors/route/wiring.js';
 import { HEADER, headerString } from '../processors/runtime/headers.js';
 import type { StageWiring } from '../processors/runtime/runner.js';
-import { codec, kafka, startGroupAtEnd } from '../processors/runtime/test-kit.js';
+import { codec, kafka, spawnApp, startGroupAtEnd } from '../processors/runtime/test-kit.js';
 import { eventCatalog, type RoutingDecided } from '../schemas/index.js';
 import { createBenchOrg, removeBenchOrg } from './bench-org.js';
 import { percentile } from './stats.js';
@@ -183,28 +183,8 @@ interface Service {
  * An exit before we stop the process fails the run with its last lines instead of leaving it to time out.
  */
 function startService(app: AppSpec, env: Record<string, string>, onExit: (e: Error) => void): Service {
-  const { name } = app;
-  const { command, args } = nodeCommand(repoRoot, app);
-  const child = spawn(command, args, {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      PROBE_PORT: '0',
-      KAFKA_CLIENT_ID: CLIENT_ID,
-      PROCESSOR_INSTANCE_ID: `${CLIENT_ID}-${name}`,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let tail = '';
-  for (const stream of [child.stdout!, child.stderr!]) {
-    stream.on('data', (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-3000)));
-  }
-  child.once('exit', (code, signal) =>
-    onExit(new Error(`${name} exited (${signal ?? code}) during the run:\n${tail}`)),
-  );
-  return { name, child };
+  const ours = { KAFKA_CLIENT_ID: CLIENT_ID, PROCESSOR_INSTANCE_ID: `${CLIENT_ID}-${app.name}` };
+  return { name: app.name, child: spawnApp(app, { ...ours, ...env }, onExit) };
 }
 
 async function stopService({ child }: Service): Promise<void> {

@@ -5,7 +5,7 @@
  * through the query API, across tenants, and after the same input is replayed.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Client } from '@elastic/elasticsearch';
@@ -17,7 +17,7 @@ import { repoRoot } from '../config/index.js';
 import { importPath } from '../connectors/kb-import/import.js';
 import { createIngestKey, upsertOrganization } from '../ops/db/ingest-keys.js';
 import { freePort, waitUntilOk } from '../ops/net.js';
-import { INGEST_APP, nodeCommand, PROCESSOR_APPS, QUERY_API_APP } from '../ops/stack/apps.js';
+import { INGEST_APP, PROCESSOR_APPS, QUERY_API_APP, type AppSpec } from '../ops/stack/apps.js';
 import { signDevToken } from '../query-api/jwt.js';
 import type { InteractionReceived, RoutingDecided } from '../schemas/index.js';
 import { consumerBinding } from '../topics/lookup.js';
@@ -29,6 +29,7 @@ import {
   config,
   exited,
   kafka,
+  spawnApp,
   startGroupAtEnd,
   topicEnds,
   uncommitted,
@@ -89,17 +90,9 @@ const MESSAGES_A = [
   },
 ];
 
-function start(app: { name: string; entry: string; args?: readonly string[] }, env: Record<string, string>) {
-  const { command, args } = nodeCommand(repoRoot, app);
-  const child = spawn(command, args, {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'warn', PROBE_PORT: '0', PROCESSOR_INSTANCE_ID: `e2e-${app.name}`, ...env },
-  });
-  let tail = '';
-  child.stderr?.on('data', (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000)));
-  child.once('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM') console.error(`${app.name} exited (${code ?? signal}):\n${tail}`);
+function start(app: AppSpec, env: Record<string, string>) {
+  const child = spawnApp(app, { PROCESSOR_INSTANCE_ID: `e2e-${app.name}`, ...env }, (error, { code, signal }) => {
+    if (code !== 0 && signal !== 'SIGTERM') console.error(error.message);
   });
   children.push(child);
 }

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type IHeaders, type KafkaMessage } from 'kafkajs';
 import { loadConfig, repoRoot } from '../../config/index.js';
 import { eventCatalog, registerEventSchemas, type EventName, type InteractionReceived } from '../../schemas/index.js';
+import { nodeCommand, type AppSpec } from '../../ops/stack/apps.js';
 import { EventCodec } from './codec.js';
 
 export const config = loadConfig();
@@ -197,6 +198,31 @@ export async function collect<T>(
     },
     stop: () => consumer.disconnect(),
   };
+}
+
+/**
+ * A ticketflow process (ops/stack/apps.ts) as a child of a test or benchmark: quiet, on a probe port of its own,
+ * keeping the end of its output for `onExit`, which is told how it ended.
+ */
+export function spawnApp(
+  app: AppSpec,
+  env: Record<string, string>,
+  onExit: (error: Error, how: { code: number | null; signal: NodeJS.Signals | null }) => void,
+): ChildProcess {
+  const { command, args } = nodeCommand(repoRoot, app);
+  const child = spawn(command, args, {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: 'warn', PROBE_PORT: '0', ...env },
+  });
+  let tail = '';
+  for (const stream of [child.stdout!, child.stderr!]) {
+    stream.on('data', (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000)));
+  }
+  child.once('exit', (code, signal) =>
+    onExit(new Error(`${app.name} exited (${signal ?? code}):\n${tail}`), { code, signal }),
+  );
+  return child;
 }
 
 /** A pass-through stage in a child process, so tests can kill it like an operator or a crash would. */
