@@ -55,6 +55,10 @@ export interface Config {
     readonly shutdownDeadlineMs: number;
     /** Stable per running instance (a pod or host name); names the transactional producer. */
     readonly instanceId: string;
+    /** How long enrich waits out a PostgreSQL outage before it proceeds without the customer's records. */
+    readonly enrichContextWaitMs: number;
+    /** Tickets the ticket-store sink keeps in memory, sparing a read for tickets it wrote recently. */
+    readonly ticketStoreCacheTickets: number;
   };
   readonly ingest: IngestConfig;
   readonly queryApi: QueryApiConfig;
@@ -213,6 +217,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: readInt(env, 'PROCESSOR_MAX_ATTEMPTS', 5, 1, 100),
       shutdownDeadlineMs: readInt(env, 'SHUTDOWN_DEADLINE_MS', 20_000, 1000, 600_000),
       instanceId: readString(env, 'PROCESSOR_INSTANCE_ID', hostname()),
+      enrichContextWaitMs: readInt(env, 'ENRICH_CONTEXT_WAIT_MS', 10_000, 0, 3_600_000),
+      ticketStoreCacheTickets: readInt(env, 'TICKET_STORE_CACHE_TICKETS', 5000, 0, 1_000_000),
     },
     ingest: {
       topic: env.INGEST_TOPIC?.trim() || null,

@@ -16,21 +16,16 @@ export interface AppSpec {
   readonly args?: readonly string[];
 }
 
+/** One processor (a stage or a sink, each its own consumer group) as a process of its own. */
+export const processorApp = (name: string): AppSpec => ({ name, entry: 'processors/main.ts', args: [name] });
+
 /** The stages' consumer groups, in pipeline order. */
-export const STAGE_APPS: readonly AppSpec[] = [
-  { name: 'enrich', entry: 'processors/enrich/main.ts' },
-  { name: 'classify', entry: 'processors/classify/main.ts' },
-  { name: 'retrieve', entry: 'processors/retrieve/main.ts' },
-  { name: 'respond', entry: 'processors/respond/main.ts' },
-  { name: 'route', entry: 'processors/route/main.ts' },
-];
+export const STAGE_APPS: readonly AppSpec[] = ['enrich', 'classify', 'retrieve', 'respond', 'route'].map(processorApp);
 
 /** Every consumer group: the stages, then the sinks. */
 export const PROCESSOR_APPS: readonly AppSpec[] = [
   ...STAGE_APPS,
-  { name: 'ticket-store', entry: 'processors/sinks/main.ts', args: ['ticket-store'] },
-  { name: 'search-index', entry: 'processors/sinks/main.ts', args: ['search-index'] },
-  { name: 'live-views', entry: 'processors/sinks/main.ts', args: ['live-views'] },
+  ...['ticket-store', 'search-index', 'live-views'].map(processorApp),
 ];
 
 export const INGEST_APP: AppSpec = { name: 'ingest', entry: 'connectors/http-ingest/main.ts' };

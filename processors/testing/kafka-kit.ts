@@ -8,7 +8,7 @@ import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type IHeaders
 import { loadConfig, repoRoot } from '../../config/index.js';
 import { eventCatalog, registerEventSchemas, type EventName, type InteractionReceived } from '../../schemas/index.js';
 import { nodeCommand, type AppSpec } from '../../ops/stack/apps.js';
-import { EventCodec } from './codec.js';
+import { EventCodec } from '../runtime/codec.js';
 
 export const config = loadConfig();
 export const kafka = new Kafka({
@@ -232,6 +232,7 @@ export function spawnPassthrough(args: {
   deadLetter: string;
   group: string;
   transactional?: boolean;
+  batch?: boolean;
   env?: Record<string, string>;
 }): ChildProcess {
   const child = spawn(
@@ -249,6 +250,7 @@ export function spawnPassthrough(args: {
       '--group',
       args.group,
       ...(args.transactional ? ['--transactional'] : []),
+      ...(args.batch ? ['--batch'] : []),
     ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn', ...args.env } },
   );
