@@ -79,19 +79,18 @@ export interface TopicOffsets {
   readonly partitions: ReadonlyArray<{ partition: number; low: number; high: number }>;
 }
 
-/** Log start and end of every partition, or null for a topic that no longer exists. */
+/**
+ * Log start and end of every partition, or null for a topic that does not exist. Existence is asked first:
+ * kafkajs retries an unknown topic for seconds and then reports it as a generic retry failure.
+ */
 export async function topicOffsets(admin: Admin, topic: string): Promise<TopicOffsets | null> {
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return {
-      partitions: offsets
-        .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
-        .sort((a, b) => a.partition - b.partition),
-    };
-  } catch (error) {
-    if ((error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return null;
-    throw error;
-  }
+  if (!(await admin.listTopics()).includes(topic)) return null;
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return {
+    partitions: offsets
+      .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
+      .sort((a, b) => a.partition - b.partition),
+  };
 }
 
 /** The group's committed offsets (every topic it committed on), without the -1 kafkajs reports for none. */
@@ -148,4 +147,14 @@ export async function describeGroup(admin: Admin, group: string): Promise<GroupD
     });
   const totalLag = partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0);
   return { group, state, members, partitions, totalLag };
+}
+
+/** Unknown: neither declared by the topology nor known to the broker (no members, no offsets). */
+export function isUnknownGroup(group: GroupDescription, topology: Topology): boolean {
+  return (
+    !topologyGroups(topology).includes(group.group) &&
+    group.state === 'Dead' &&
+    group.partitions.length === 0 &&
+    group.members.length === 0
+  );
 }

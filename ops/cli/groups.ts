@@ -6,7 +6,7 @@
 import { loadConfig } from '../../config/index.js';
 import { ticketflow } from '../../topics/topology.js';
 import { EXIT, line, parseOptions, UsageError, type Command, type Io } from './command.js';
-import { describeGroup, ticketflowGroups, topologyGroups, type GroupDescription } from './consumer-groups.js';
+import { describeGroup, isUnknownGroup, ticketflowGroups, type GroupDescription } from './consumer-groups.js';
 import { operatorKafka, withAdmin } from './kafka.js';
 import { cell, printJson, printTable } from './output.js';
 
@@ -77,16 +77,6 @@ function printDescription(io: Io, group: GroupDescription, json: boolean): void 
   );
 }
 
-/** Unknown: neither declared by the topology nor known to the broker (no members, no offsets). */
-export function isUnknownGroup(group: GroupDescription): boolean {
-  return (
-    !topologyGroups(ticketflow).includes(group.group) &&
-    group.state === 'Dead' &&
-    group.partitions.length === 0 &&
-    group.members.length === 0
-  );
-}
-
 export const command: Command = {
   name: 'groups',
   summary: 'consumer groups: state, members, lag per partition',
@@ -108,7 +98,7 @@ export const command: Command = {
     if (action === 'describe') {
       if (!name) throw new UsageError('describe needs a group name', true);
       const group = await withAdmin(kafka, (admin) => describeGroup(admin, name));
-      if (isUnknownGroup(group)) {
+      if (isUnknownGroup(group, ticketflow)) {
         throw new UsageError(`unknown group ${JSON.stringify(name)}: not in the topology and unknown to the broker`);
       }
       printDescription(io, group, values.json);

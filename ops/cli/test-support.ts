@@ -59,11 +59,18 @@ export async function kafkaConsumerGroups(args: string[]): Promise<string> {
 
 export const uniqueName = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-/** Creates a topic and writes `counts[p]` records to each partition p; values are `p:i`. */
+export interface RecordOptions {
+  headers?: (partition: number, i: number) => IHeaders;
+  /** Record timestamps (CreateTime), in ms. */
+  timestamp?: (partition: number, i: number) => number;
+  value?: (partition: number, i: number) => Buffer | string;
+}
+
+/** Creates a topic and writes `counts[p]` records to each partition p; values are `p:i` unless given. */
 export async function topicWithRecords(
   topic: string,
   counts: readonly number[],
-  headers?: (partition: number, i: number) => IHeaders,
+  options: RecordOptions = {},
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -83,8 +90,9 @@ export async function topicWithRecords(
         messages: Array.from({ length: count }, (_, i) => ({
           partition,
           key: `k${i}`,
-          value: `${partition}:${i}`,
-          headers: headers?.(partition, i),
+          value: options.value?.(partition, i) ?? `${partition}:${i}`,
+          headers: options.headers?.(partition, i),
+          ...(options.timestamp ? { timestamp: String(options.timestamp(partition, i)) } : {}),
         })),
       });
     }
@@ -100,6 +108,18 @@ export async function cleanUp(topics: string[], groups: string[]): Promise<void>
   try {
     if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
     if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The group's committed offset per partition of `topic`, -1 for none. */
+export async function committed(group: string, topic: string): Promise<number[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return (offsets?.partitions ?? []).sort((a, b) => a.partition - b.partition).map((p) => Number(p.offset));
   } finally {
     await admin.disconnect();
   }
