@@ -25,15 +25,12 @@ const files = (dir: string) => ({
 });
 
 /** The configuration, as JSON (which is YAML): no YAML writer needed, and no quoting to get wrong. */
-export function prometheusConfig(config: StackConfig): object {
+export function prometheusConfig(): object {
   return {
     global: { scrape_interval: SCRAPE_INTERVAL, evaluation_interval: SCRAPE_INTERVAL },
     rule_files: ['rules/*.yml'],
+    // One job for everything: the targets file lists Prometheus itself and every running ticketflow process.
     scrape_configs: [
-      {
-        job_name: 'prometheus',
-        static_configs: [{ targets: [`${config.host}:${config.ports.prometheus}`], labels: { app: 'prometheus' } }],
-      },
       {
         job_name: 'ticketflow',
         // Processors label their own series with stage, group and instance; those are the ones to keep.
@@ -61,7 +58,7 @@ export const prometheus: ServiceDefinition = {
   async prepare(ctx) {
     const f = files(ctx.dir);
     for (const dir of [f.rules, f.targets, f.data]) mkdirSync(dir, { recursive: true });
-    writeFileSync(f.config, `${JSON.stringify(prometheusConfig(ctx.config), null, 2)}\n`);
+    writeFileSync(f.config, `${JSON.stringify(prometheusConfig(), null, 2)}\n`);
     // Rules are replaced whole, so a rule file removed from the repository stops being evaluated.
     for (const old of readdirSync(f.rules)) rmSync(path.join(f.rules, old), { force: true });
     const source = path.join(ctx.root, RULES_SOURCE_DIR);
