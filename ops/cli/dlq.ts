@@ -122,8 +122,8 @@ async function list(kafka: Kafka, admin: Admin, io: Io, argv: string[]): Promise
         if (matches(letter, filter)) letters.push(letter);
       }),
     );
+    progress.finish();
   }
-  progress.finish();
   const counts = countLetters(letters);
   const sample = [...letters].sort((a, b) => b.failedAt - a.failedAt).slice(0, Number(values.sample));
   if (values.json) {
