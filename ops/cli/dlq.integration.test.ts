@@ -12,7 +12,7 @@ import { HEADER } from '../../processors/runtime/headers.js';
 import { eventCatalog, registerEventSchemas, type InteractionReceived } from '../../schemas/index.js';
 import { REDRIVE_COUNT_HEADER, redriveGroup } from './dead-letters.js';
 import { withPartitionReader, type ReadRecord } from './partition-reader.js';
-import { cleanUp, config, kafka, ticketflow, uniqueName } from './test-support.js';
+import { cleanUp, config, kafka, ticketflow, ticketflowHere, uniqueName } from './test-support.js';
 
 const dlq = uniqueName('tftest-dlq');
 const original = uniqueName('tftest-dlq-origin');
@@ -113,8 +113,9 @@ before(async () => {
 
 after(() => cleanUp([dlq, original], [redriveGroup('tf', dlq)]));
 
+/** Most calls run in this process; a few go through bin/ticketflow.js as a user's would. */
 async function json<T>(args: string[]): Promise<T> {
-  const { code, stdout, stderr } = await ticketflow([...args, '--json']);
+  const { code, stdout, stderr } = await ticketflowHere([...args, '--json']);
   assert.equal(code, 0, `${args.join(' ')}: ${stderr}`);
   return JSON.parse(stdout) as T;
 }
@@ -193,7 +194,7 @@ test('dlq show prints the failure and decodes the event where it still decodes',
     [['dlq', 'show', `${dlq}:9:0`], /has no partition 9/],
     [['dlq', 'list', '--since', 'yesterday'], /ISO-8601/],
   ] as Array<[string[], RegExp]>) {
-    const { code, stderr } = await ticketflow(args);
+    const { code, stderr } = await ticketflowHere(args);
     assert.equal(code, 2, stderr);
     assert.match(stderr, message);
   }

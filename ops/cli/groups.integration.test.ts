@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { GroupDescription } from './consumer-groups.js';
+import { commitGroupOffsets, type GroupDescription } from './consumer-groups.js';
 import { cleanUp, kafka, kafkaConsumerGroups, ticketflow, topicWithRecords, uniqueName } from './test-support.js';
 
 const topic = uniqueName('tftest-groups');
@@ -54,17 +54,10 @@ async function ours(): Promise<Map<string, Row>> {
 
 before(async () => {
   await topicWithRecords(topic, [5, 7, 3]);
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.setOffsets({
-    groupId: group,
-    topic,
-    partitions: [
-      { partition: 0, offset: '2' },
-      { partition: 1, offset: '7' },
-    ],
-  });
-  await admin.disconnect();
+  await commitGroupOffsets(kafka, group, [
+    { topic, partition: 0, offset: 2 },
+    { topic, partition: 1, offset: 7 },
+  ]);
 });
 
 after(() => cleanUp([topic], [group]));

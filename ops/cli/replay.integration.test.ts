@@ -15,7 +15,17 @@ import type { ServiceDefinition } from '../stack/service.js';
 import type { Io } from './command.js';
 import { SupervisedGroupProcesses } from './group-processes.js';
 import { replay } from './replay.js';
-import { cleanUp, committed, config, kafka, ticketflow, topicWithRecords, uniqueName } from './test-support.js';
+import { commitGroupOffsets } from './consumer-groups.js';
+import {
+  cleanUp,
+  committed,
+  config,
+  kafka,
+  ticketflow,
+  ticketflowHere,
+  topicWithRecords,
+  uniqueName,
+} from './test-support.js';
 
 const topic = uniqueName('tftest-replay');
 const group = `tf.${uniqueName('test-replay')}`;
@@ -26,14 +36,11 @@ before(async () => {
   await topicWithRecords(topic, [PER_PARTITION, PER_PARTITION, PER_PARTITION], {
     timestamp: (_p, i) => base + i * 1000,
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.setOffsets({
-    groupId: group,
-    topic,
-    partitions: [0, 1, 2].map((partition) => ({ partition, offset: String(PER_PARTITION) })),
-  });
-  await admin.disconnect();
+  await commitGroupOffsets(
+    kafka,
+    group,
+    [0, 1, 2].map((partition) => ({ topic, partition, offset: PER_PARTITION })),
+  );
 });
 
 after(() => cleanUp([topic], [group]));
@@ -97,13 +104,11 @@ test('bad days are refused with exit 2 and a clear message, and nothing changes'
     [['replay', group], /say where to/],
     [['replay', group, '--to-earliest', '--by-duration', 'PT1H'], /choose one of/],
   ];
-  // Refusals change nothing, so they may run side by side.
-  const results = await Promise.all(cases.map(([args]) => ticketflow(args)));
-  results.forEach(({ code, stderr }, i) => {
-    const [args, message] = cases[i]!;
+  for (const [args, message] of cases) {
+    const { code, stderr } = await ticketflowHere(args);
     assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
     assert.match(stderr, message, args.join(' '));
-  });
+  }
   assert.deepEqual(await committed(group, topic), before);
 });
 
@@ -185,7 +190,7 @@ test('--stop stops the live group through the supervisor, resets it, restarts it
         stop: true,
         json: false,
       },
-      { admin, processes, io, pollMs: 200 },
+      { kafka, admin, processes, io, pollMs: 200 },
     );
     assert.equal(code, 0, io.err.join(''));
     assert.ok(processes.isRunning(fixture.name), 'the process runs again');

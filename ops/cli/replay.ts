@@ -5,12 +5,13 @@
  * group's supervised processes, resets, starts them again and follows them until they have caught up.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { loadConfig } from '../../config/index.js';
 import { nodeSpec, ticketflow } from '../../topics/topology.js';
 import { isConsumer } from '../../topics/model.js';
 import { EXIT, line, parseOptions, UsageError, type Command, type Io } from './command.js';
 import {
+  commitGroupOffsets,
   committedOffsets,
   describeGroup,
   isLive,
@@ -59,6 +60,7 @@ export interface ReplayRequest {
 }
 
 export interface ReplayDeps {
+  readonly kafka: Kafka;
   readonly admin: Admin;
   readonly processes: GroupProcesses;
   readonly io: Io;
@@ -232,12 +234,11 @@ export async function replay(request: ReplayRequest, deps: ReplayDeps): Promise<
     const undo = rollbackOffsets(rows, topic);
     if (undo) line(io.stderr, `to undo: ticketflow replay ${request.group} --topic ${topic} --to-offset ${undo}`);
   }
-  for (const topic of [...new Set(rows.map((r) => r.topic))]) {
-    const partitions = rows
-      .filter((r) => r.topic === topic)
-      .map((r) => ({ partition: r.partition, offset: String(r.target) }));
-    await admin.setOffsets({ groupId: request.group, topic, partitions });
-  }
+  await commitGroupOffsets(
+    deps.kafka,
+    request.group,
+    rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.target })),
+  );
   line(io.stderr, `${request.group}: offsets reset on ${rows.length} partition(s)`);
 
   if (stopped.length > 0) {
@@ -282,6 +283,7 @@ export const command: Command = {
     const request = parseReplayRequest(argv, Date.now());
     const config = loadConfig();
     const processes = stackGroupProcesses(config, (text) => line(io.stderr, text));
-    return withAdmin(operatorKafka(config, 'replay'), (admin) => replay(request, { admin, processes, io }));
+    const kafka = operatorKafka(config, 'replay');
+    return withAdmin(kafka, (admin) => replay(request, { kafka, admin, processes, io }));
   },
 };

@@ -9,6 +9,7 @@ import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { loadConfig, repoRoot } from '../../config/index.js';
 import { findJavaHome } from '../stack/java.js';
 import { kafkaToolsLibsDir } from '../stack/services/kafka.js';
+import { main } from './main.js';
 
 export const config = loadConfig();
 export const kafka = new Kafka({
@@ -38,6 +39,20 @@ function collect(command: string, args: string[], env: NodeJS.ProcessEnv = proce
 /** `ticketflow <args>` through bin/ticketflow.js, with the test's environment. */
 export function ticketflow(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
   return collect(process.execPath, [path.join(repoRoot, 'bin', 'ticketflow.js'), ...args], { ...process.env, ...env });
+}
+
+/**
+ * The same command run inside the test process (ops/cli/main.ts with captured output): the code and exit code
+ * of the real command without a process start, for the many short calls of refusal tests.
+ */
+export async function ticketflowHere(args: string[]): Promise<RunResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: { write: (chunk: string | Uint8Array) => ((stdout += String(chunk)), true) },
+    stderr: { write: (chunk: string | Uint8Array) => ((stderr += String(chunk)), true) },
+  });
+  return { code, stdout, stderr };
 }
 
 /** Kafka's `kafka-consumer-groups.sh`, run from the stack's copy of Kafka's tools. */
