@@ -7,7 +7,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka } from 'kafkajs';
 import { loadConfig } from '../../config/index.js';
-import { nodeSpec, ticketflow } from '../../topics/topology.js';
+import { consumerGroupId } from '../../topics/naming.js';
+import { ticketflow } from '../../topics/topology.js';
 import { isConsumer } from '../../topics/model.js';
 import { EXIT, line, parseOptions, UsageError, type Command, type Io } from './command.js';
 import {
@@ -17,7 +18,6 @@ import {
   isLive,
   isUnknownGroup,
   topicOffsets,
-  topologyGroups,
   type GroupDescription,
 } from './consumer-groups.js';
 import { stackGroupProcesses, type GroupProcesses } from './group-processes.js';
@@ -73,12 +73,8 @@ export interface ReplayDeps {
 
 /** The topics a replay covers by default: what the topology says the group reads, and what it committed on. */
 function groupTopics(description: GroupDescription): string[] {
-  const declared = topologyGroups(ticketflow).includes(description.group)
-    ? (() => {
-        const node = nodeSpec(ticketflow, description.group.slice(ticketflow.namespace.length + 1));
-        return isConsumer(node) ? node.inputs : [];
-      })()
-    : [];
+  const node = ticketflow.nodes.find((n) => consumerGroupId(ticketflow.namespace, n.name) === description.group);
+  const declared = node && isConsumer(node) ? node.inputs : [];
   return [...new Set([...declared, ...description.partitions.map((p) => p.topic)])].sort();
 }
 
