@@ -26,6 +26,7 @@ export interface StackConfig {
     readonly elasticsearch: number;
     readonly elasticsearchTransport: number;
     readonly mongo: number;
+    readonly prometheus: number;
   };
   /** Heap sizes in MiB for the JVM services; sized for a 2-core, 24 GiB machine. */
   readonly heapMb: {
@@ -166,6 +167,7 @@ export function loadConfig(env: Env = process.env): Config {
     elasticsearch: readPort(env, 'TICKETFLOW_ELASTICSEARCH_PORT', 9200),
     elasticsearchTransport: readPort(env, 'TICKETFLOW_ELASTICSEARCH_TRANSPORT_PORT', 9300),
     mongo: readPort(env, 'TICKETFLOW_MONGO_PORT', 27017),
+    prometheus: readPort(env, 'TICKETFLOW_PROMETHEUS_PORT', 9090),
   };
   const seen = new Map<number, string>();
   for (const [name, port] of Object.entries(ports)) {

@@ -6,8 +6,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config/index.js';
+import { ticketflow } from '../../topics/topology.js';
+import { consumerGroupId } from '../../topics/naming.js';
 import type { ServiceDefinition } from './service.js';
-import { stackServices } from './services/index.js';
+import { dataServices } from './services/index.js';
 
 export interface AppSpec {
   readonly name: string;
@@ -44,10 +46,21 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/** Labels Prometheus puts on a process's series: its app, and for a consumer its stage and group. */
+function appLabels(app: AppSpec): Record<string, string> {
+  const consumer = PROCESSOR_APPS.includes(app);
+  return {
+    app: app.name,
+    instance: app.name,
+    ...(consumer ? { stage: app.name, group: consumerGroupId(ticketflow.namespace, app.name) } : {}),
+  };
+}
+
 function appService(app: AppSpec, port: number, env: Record<string, string>): ServiceDefinition {
   return {
     name: app.name,
-    dependsOn: stackServices.map((s) => s.name),
+    metrics: () => ({ port, path: '/metrics', labels: appLabels(app) }),
+    dependsOn: dataServices.map((s) => s.name),
     startTimeoutMs: 90_000,
     ports: () => [port],
     endpoint: (stack) => `http://${stack.host}:${port}`,
