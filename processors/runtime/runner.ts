@@ -12,6 +12,7 @@
  */
 import {
   Partitioners,
+  PartitionAssigners,
   type Consumer,
   type EachBatchPayload,
   type IHeaders,
@@ -24,6 +25,7 @@ import {
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CoPartitionedAssigner } from './assigner.js';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
 import type { EventCodec, Writer } from './codec.js';
 import { describeError, OutputSchemaError, type Outage } from './errors.js';
@@ -114,6 +116,8 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
       maxBytes: 16 * 1024 * 1024,
       // An idle partition answers within this; data answers at once.
       maxWaitTimeInMs: 1000,
+      // Round-robin only until every member speaks the co-partitioned protocol (a rolling upgrade).
+      partitionAssigners: [CoPartitionedAssigner, PartitionAssigners.roundRobin],
     });
     this.producer = kafka.producer({
       idempotent: true,
