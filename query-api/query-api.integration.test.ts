@@ -72,7 +72,7 @@ before(async () => {
   for (let i = 0; i < A_TICKETS; i++) await seed(orgA, `T-A-${i}`, shifts[i]!);
   await seed(orgB, 'T-B-0', 500);
   app = await buildQueryApp({
-    config: { ...config.queryApi, rateLimitPerMinute: 10_000 },
+    config: { ...config.queryApi, rateLimits: { org: 10_000, user: 10_000, orgEndpoints: {}, userEndpoints: {} } },
     db,
     es,
     redis,

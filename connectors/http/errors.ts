@@ -13,11 +13,16 @@ export interface FieldError {
   readonly message: string;
 }
 
-export interface ErrorBody<Code extends string = string> {
-  readonly error: Code;
-  readonly message: string;
+export interface ErrorExtra {
   readonly details?: readonly FieldError[];
   readonly retryAfterSeconds?: number;
+  /** Ingest's 503s: whether what the request carried may be in Kafka although it was not acknowledged. */
+  readonly possiblyWritten?: boolean;
+}
+
+export interface ErrorBody<Code extends string = string> extends ErrorExtra {
+  readonly error: Code;
+  readonly message: string;
 }
 
 export class HttpError<Code extends string = string> extends Error {
@@ -26,7 +31,7 @@ export class HttpError<Code extends string = string> extends Error {
     readonly status: number,
     readonly code: Code,
     message: string,
-    readonly extra: { details?: readonly FieldError[]; retryAfterSeconds?: number } = {},
+    readonly extra: ErrorExtra = {},
     options?: ErrorOptions,
   ) {
     super(message, options);
@@ -36,6 +41,15 @@ export class HttpError<Code extends string = string> extends Error {
     return { error: this.code, message: this.message, ...this.extra };
   }
 }
+
+/**
+ * Text every store behind ticketflow can keep: no NUL (PostgreSQL's text type refuses U+0000) and no unpaired
+ * UTF-16 surrogate (UTF-8, and so Avro, has no encoding for one: it would be replaced without a word). A JSON
+ * Schema pattern, so the OpenAPI documents say it too.
+ */
+export const STORABLE_TEXT_PATTERN = '^[^\\u0000\\uD800-\\uDFFF]*$';
+const STORABLE_TEXT_MESSAGE =
+  'must not contain NUL (U+0000) or an unpaired surrogate (U+D800 to U+DFFF alone): no store behind ticketflow can keep them';
 
 /** The subset of an Ajv error that fastify hands over in `error.validation`. */
 export interface SchemaViolation {
@@ -69,6 +83,8 @@ export function fieldErrors(violations: readonly SchemaViolation[], part: Reques
       message = v.keyword === 'required' ? 'is required' : `is not a known ${part === 'body' ? 'field' : 'parameter'}`;
     } else if (v.keyword === 'enum' && Array.isArray(v.params.allowedValues)) {
       message = `must be one of ${v.params.allowedValues.map((a) => JSON.stringify(a)).join(', ')}`;
+    } else if (v.keyword === 'pattern' && v.params.pattern === STORABLE_TEXT_PATTERN) {
+      message = STORABLE_TEXT_MESSAGE;
     }
     const id = `${field}\u0000${v.keyword}`;
     if (seen.has(id)) continue;
