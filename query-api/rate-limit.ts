@@ -6,7 +6,7 @@
  * the same buckets and no instance's clock can mint tokens. The arithmetic is written twice, here
  * (`takeRequest`) and in the script; the integration test holds the two to the same answers.
  *
- * When Redis does not answer within `redisTimeoutMs`, the same buckets are kept in this process instead: each
+ * When Redis does not answer within `redisTimeoutMs` (500 ms by default), the same buckets are kept in this process instead: each
  * instance then enforces the limits on its own share of the traffic (looser, but never unlimited), and the
  * fallback is counted, so an outage of Redis neither takes the API down nor lifts the limits.
  */
@@ -177,7 +177,7 @@ export class RedisRequestLimiter implements RequestLimiter {
 
   async take(limits: readonly AppliedLimit[]): Promise<LimitDecision> {
     if (limits.length === 0) throw new Error('a request has at least its org and user limits');
-    const timeoutMs = this.options.redisTimeoutMs ?? 250;
+    const timeoutMs = this.options.redisTimeoutMs ?? 500;
     let timer: NodeJS.Timeout | undefined;
     try {
       const answer = await Promise.race([

@@ -10,7 +10,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/index.js';
 import { findIngestKeyOwner } from '../../ops/db/ingest-keys.js';
 import { EventCodec } from '../../processors/runtime/codec.js';
-import { createKafka } from '../../processors/runtime/kafka.js';
 import { eventCatalog, registerEventSchemas, type EventName } from '../../schemas/index.js';
 import { nodeSpec, topicSpec } from '../../topics/lookup.js';
 import { ticketflow } from '../../topics/topology.js';
@@ -19,7 +18,7 @@ import { GroupCommit } from './group-commit.js';
 import { RedisIdempotencyStore } from './idempotency.js';
 import { CachedKeyResolver } from './ingest-keys.js';
 import { KafkaHealth, tcpProbe } from './kafka-health.js';
-import { classifyKafkaError, KafkaSender } from './kafka-sender.js';
+import { classifyKafkaError, createIngestKafka, KafkaSender } from './kafka-sender.js';
 import { createIngestMetrics } from './metrics.js';
 import { RedisTokenBuckets } from './token-bucket.js';
 import { KafkaInteractionWriter } from './writer.js';
@@ -86,7 +85,7 @@ export async function connectDependencies(
     retry.unref();
   });
 
-  const sender = new KafkaSender(createKafka(config, logger, `${config.kafka.clientId}-${STAGE}`), topic, logger);
+  const sender = new KafkaSender(createIngestKafka(config, logger, `${config.kafka.clientId}-${STAGE}`), topic, logger);
   sender.startConnecting();
   const health = new KafkaHealth(tcpProbe(config.kafka.brokers), {
     suspectAfterMs: config.ingest.kafkaSuspectAfterMs,

@@ -13,6 +13,7 @@ import { config, exited } from '../runtime/test-kit.js';
 
 export interface IngestProcess {
   readonly orgId: string;
+  readonly baseUrl: string;
   post(path: string, body: unknown): Promise<Response>;
   stop(): Promise<void>;
 }
@@ -51,6 +52,7 @@ export async function startIngestProcess(orgPrefix: string, topic?: string): Pro
   await waitUntilOk(`${baseUrl}/readyz`, 60_000);
   return {
     orgId,
+    baseUrl,
     post: (path, body) =>
       fetch(`${baseUrl}${path}`, {
         method: 'POST',
