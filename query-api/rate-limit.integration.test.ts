@@ -4,6 +4,7 @@
  * The ticket store is a stand-in (every ticket is missing: 404), as only the limits are under test here.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Client } from '@elastic/elasticsearch';
@@ -11,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
 import pg from 'pg';
-import { loadConfig, type QueryRateLimits } from '../config/index.js';
+import { loadConfig, repoRoot, type QueryRateLimits } from '../config/index.js';
 import { upsertOrganization } from '../ops/db/ingest-keys.js';
 import { migrate } from '../ops/db/migrate.js';
 import { buildQueryApp } from './app.js';
@@ -157,4 +158,21 @@ test('while Redis is away requests are served, limited in each instance, and the
     throttled,
     /ticketflow_query_rate_limited_total\{scope="user",endpoint="\/v1\/tickets\/\{id\}"[^}]*\} 1/,
   );
+});
+
+test('db:migrate set-query-limits stores limits, prints them as applied, and refuses bad ones naming the flag', () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'ops/db/cli.ts', 'set-query-limits', ORG, ...args], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+  const saved = cli('--user-per-minute', '20', '--user-endpoint', '/v1/tickets=25');
+  assert.equal(saved.status, 0, saved.stderr);
+  assert.match(saved.stdout, /--user-per-minute {3}20\n/);
+  assert.match(saved.stdout, /--org-per-minute {4}\d+ \(default\)/);
+  assert.match(saved.stdout, /--user-endpoint {5}.*\/v1\/tickets=25/);
+  const refused = cli('--org-per-minute', '0', '--user-endpoint', '/v1/nope=3');
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /--org-per-minute must be a whole number of requests per minute from 1 to/);
+  assert.match(refused.stderr, /--user-endpoint \/v1\/nope is not an endpoint of the query API/);
 });

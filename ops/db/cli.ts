@@ -10,6 +10,9 @@
  *                      [--queue-languages en,es] [--reset flag,...]
  *                                                  store the org's routing settings; those not given keep
  *                                                  their stored value, --reset returns them to the defaults
+ *   set-query-limits <orgId> [--org-per-minute N] [--user-per-minute N] [--org-endpoint PATH=N,...]
+ *                    [--user-endpoint PATH=N,...] [--reset org-per-minute,user-endpoint:PATH,...]
+ *                                                  store the org's own query-API request limits, likewise
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -21,8 +24,11 @@ import {
   type RouteSettingsChange,
   type StoredRouteSettings,
 } from '../../processors/route/settings-store.js';
+import { LimitSettingsError } from '../../query-api/rate-limit-settings.js';
+import { V1_ENDPOINTS } from '../../query-api/routes/schemas.js';
 import { createIngestKey, revokeIngestKey, upsertOrganization } from './ingest-keys.js';
 import { migrate, MigrationError, readMigrations } from './migrate.js';
+import { flagOfField, queryLimitChange, QueryLimitsFlagError, setQueryLimits } from './query-limits-command.js';
 
 const USAGE = `usage: npm run db:migrate -- migrate | status
        npm run db:migrate -- create-org <orgId> [--name NAME] [--rate EVENTS_PER_SEC] [--burst EVENTS]
@@ -31,7 +37,12 @@ const USAGE = `usage: npm run db:migrate -- migrate | status
        npm run db:migrate -- set-route-settings <orgId> [--auto-reply-intents INTENT,...] [--threshold 0..1]
                              [--intent-groups INTENT=GROUP,...] [--queue-languages LANG,...] [--reset FLAG,...]
          Settings not given keep their stored value; --reset threshold,queue-languages returns those to the
-         defaults. An empty list ('') is stored as such: --auto-reply-intents '' means never reply automatically.`;
+         defaults. An empty list ('') is stored as such: --auto-reply-intents '' means never reply automatically.
+       npm run db:migrate -- set-query-limits <orgId> [--org-per-minute N] [--user-per-minute N]
+                             [--org-endpoint PATH=N,...] [--user-endpoint PATH=N,...] [--reset FLAG[:PATH],...]
+         Query-API requests per minute: the whole org, each user (JWT sub), and per endpoint (e.g. /v1/search)
+         for either. Limits not given keep their stored value; --reset user-endpoint:/v1/search returns one to
+         the default.`;
 
 class UsageError extends Error {
   /** False for a value the flag's rule refuses, where the message says all there is to say. */
@@ -64,6 +75,10 @@ async function run(pool: pg.Pool, argv: string[]): Promise<void> {
       'intent-groups': { type: 'string' },
       'queue-languages': { type: 'string' },
       reset: { type: 'string' },
+      'org-per-minute': { type: 'string' },
+      'user-per-minute': { type: 'string' },
+      'org-endpoint': { type: 'string' },
+      'user-endpoint': { type: 'string' },
     },
   });
   const [command = 'migrate', subject] = positionals;
@@ -123,6 +138,24 @@ async function run(pool: pg.Pool, argv: string[]): Promise<void> {
       } catch (error) {
         if (!(error instanceof RouteSettingsError)) throw error;
         throw new UsageError(error.problems.map((p) => `${flagOf(p.field)} ${p.rule}`).join('\n'), false);
+      }
+      return;
+    }
+    case 'set-query-limits': {
+      const orgId = needSubject('an org id');
+      try {
+        const lines = await setQueryLimits(
+          pool,
+          orgId,
+          queryLimitChange(values),
+          loadConfig().queryApi.rateLimits,
+          V1_ENDPOINTS,
+        );
+        for (const line of lines) console.log(line);
+      } catch (error) {
+        if (error instanceof QueryLimitsFlagError) throw new UsageError(error.message, false);
+        if (!(error instanceof LimitSettingsError)) throw error;
+        throw new UsageError(error.problems.map((p) => `${flagOfField(p.field)} ${p.rule}`).join('\n'), false);
       }
       return;
     }

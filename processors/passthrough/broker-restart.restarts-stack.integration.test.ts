@@ -42,6 +42,7 @@ describe('ingest across a broker restart', () => {
     const refusals: Array<{ sentAt: number; ms: number }> = [];
     let retryAfterSeen = false;
     let stopLoad = false;
+    let brokerDown = false;
     let n = 0;
     const worker = async () => {
       while (!stopLoad) {
@@ -66,6 +67,7 @@ describe('ingest across a broker restart', () => {
       const warmUpEnds = Date.now() + 30_000;
       while (accepted.length < 20 && Date.now() < warmUpEnds) await new Promise((resolve) => setTimeout(resolve, 100));
       const before = accepted.length;
+      brokerDown = true;
       await supervisor.stop('kafka');
       const stoppedAt = Date.now();
       // Not ready soon after the broker is gone (it used to stay ready for 35 s, answering only 503s).
@@ -83,6 +85,7 @@ describe('ingest across a broker restart', () => {
       const slow = known.filter((r) => r.ms >= 1000);
       assert.deepEqual(slow, [], `of ${known.length} refusals, none held for the send timeout`);
       assert.deepEqual(await supervisor.up(), [], 'Kafka restarts');
+      brokerDown = false;
       const restartedAt = accepted.length;
       const backAt = Date.now();
       await new Promise((resolve) => setTimeout(resolve, 8000));
@@ -115,6 +118,8 @@ describe('ingest across a broker restart', () => {
         });
     } finally {
       stopLoad = true;
+      // A failed check must not leave the broker stopped for every test after this one.
+      if (brokerDown) await supervisor.up();
       await load.catch(() => undefined);
       await tap.stop();
     }
