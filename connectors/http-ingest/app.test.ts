@@ -283,11 +283,20 @@ test('400 for text no store can keep: NUL and unpaired surrogates, named by fiel
   // JSON can carry a lone surrogate as an escape; UTF-8 (and so Avro) cannot.
   const lone = await post('/v1/interactions', `{"channel":"CHAT","customer":{"customerId":"c"},"body":"a\\ud800b"}`);
   assert.equal(lone.statusCode, 400);
-  assert.equal(lone.json().details[0].field, '/body');
+  assert.deepEqual([lone.json().details[0].field, lone.json().details[0].rule], ['/body', 'well-formed-unicode']);
   const subject = await post('/v1/interactions', { ...valid, subject: 'x\u0000' });
   assert.equal(subject.json().details[0].field, '/subject');
   const fine = await post('/v1/interactions', { ...valid, body: 'Mi tarjeta 💳 ¿dónde está? 你好' });
   assert.equal(fine.statusCode, 202);
+  // Fields with patterns of their own refuse NUL too.
+  const file = (contentType: string) => ({
+    ...valid,
+    attachments: [{ attachmentId: 'a', fileName: 'f', contentType, sizeBytes: 1 }],
+  });
+  assert.equal((await post('/v1/interactions', file('text/plain; charset=utf-8'))).statusCode, 202);
+  for (const body of [file('text/plain\u0000'), file('text/plain;\u0000'), { ...valid, localeHint: 'en\u0000' }]) {
+    assert.equal((await post('/v1/interactions', body)).statusCode, 400, JSON.stringify(body));
+  }
 });
 
 test('400 for an attachment size Avro cannot encode; the largest it can is accepted', async () => {

@@ -31,7 +31,8 @@ export interface ConvertOptions {
   readonly omit?: readonly string[];
   /**
    * Keywords every free-text string gets (not uuids, not enum symbols), such as a pattern refusing characters
-   * the stores behind the events cannot keep. A refinement with a pattern of its own adds to it, never replaces it.
+   * the stores behind the events cannot keep. A refinement's own pattern replaces it (JSON Schema has one
+   * pattern per schema, and generators handle allOf poorly), so it must refuse the same characters itself.
    */
   readonly text?: JsonSchema;
 }
@@ -162,12 +163,7 @@ class Converter {
     const extra = this.options.refine?.[path];
     if (!extra) return schema;
     this.refined.add(path);
-    const merged = { ...schema, ...extra };
-    // Two patterns must both hold; JSON Schema has one pattern per schema, so the first moves into allOf.
-    if (typeof schema.pattern === 'string' && typeof extra.pattern === 'string' && schema.pattern !== extra.pattern) {
-      merged.allOf = [...((schema.allOf as JsonSchema[] | undefined) ?? []), { pattern: schema.pattern }];
-    }
-    return merged;
+    return { ...schema, ...extra };
   }
 }
 

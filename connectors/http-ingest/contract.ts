@@ -13,7 +13,7 @@ import { ERROR_CODES } from './errors.js';
 
 const ID = { minLength: 1, maxLength: 256 };
 
-/** Rules Avro has no words for, by instance path. */
+/** Rules Avro has no words for, by instance path. A pattern here replaces STORABLE_TEXT_PATTERN: it must refuse NUL too. */
 const REFINEMENTS: Record<string, JsonSchema> = {
   '/customer/customerId': ID,
   '/customer/externalId': { maxLength: 256 },
@@ -25,7 +25,11 @@ const REFINEMENTS: Record<string, JsonSchema> = {
   '/attachments': { maxItems: 100 },
   '/attachments/*/attachmentId': ID,
   '/attachments/*/fileName': { minLength: 1, maxLength: 1024 },
-  '/attachments/*/contentType': { maxLength: 255, pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+' },
+  // type/subtype, then parameters if any; anchored at both ends, so it also refuses NUL like every other text.
+  '/attachments/*/contentType': {
+    maxLength: 255,
+    pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(;[^\\u0000]*)?$',
+  },
   '/attachments/*/sizeBytes': { minimum: 0 },
   '/attachments/*/uri': { maxLength: 2048 },
 };

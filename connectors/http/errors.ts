@@ -43,13 +43,43 @@ export class HttpError<Code extends string = string> extends Error {
 }
 
 /**
- * Text every store behind ticketflow can keep: no NUL (PostgreSQL's text type refuses U+0000) and no unpaired
- * UTF-16 surrogate (UTF-8, and so Avro, has no encoding for one: it would be replaced without a word). A JSON
- * Schema pattern, so the OpenAPI documents say it too.
+ * Text PostgreSQL can keep: its text type refuses NUL (U+0000), so a customer id holding one would fail in enrich
+ * on every attempt. A JSON Schema pattern every regex engine reads (JavaScript's, Python's, Rust's), so the
+ * OpenAPI documents say it and the fuzzer generates by it. Unpaired surrogates, which no portable pattern can
+ * name, are refused in code (illFormedStrings).
  */
-export const STORABLE_TEXT_PATTERN = '^[^\\u0000\\uD800-\\uDFFF]*$';
-const STORABLE_TEXT_MESSAGE =
-  'must not contain NUL (U+0000) or an unpaired surrogate (U+D800 to U+DFFF alone): no store behind ticketflow can keep them';
+export const STORABLE_TEXT_PATTERN = '^[^\\u0000]*$';
+const STORABLE_TEXT_MESSAGE = 'must not contain NUL (U+0000): PostgreSQL cannot store it';
+
+/** With the u flag a surrogate pair is one code point, so this matches only a surrogate standing alone. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** The rule of `illFormedStrings`, as a detail's `rule`. */
+export const WELL_FORMED_RULE = 'well-formed-unicode';
+const WELL_FORMED_MESSAGE =
+  'must be well-formed Unicode: an unpaired surrogate (\\uD800 to \\uDFFF alone) has no UTF-8 encoding and cannot be stored';
+
+/**
+ * The fields of a parsed JSON body whose strings are not well-formed Unicode: JSON can carry an unpaired
+ * surrogate as an escape, but UTF-8 (and so Avro, Kafka and every store) cannot, and would replace it without a
+ * word. At most `max` of them, each named by its JSON pointer.
+ */
+export function illFormedStrings(value: unknown, max: number, path = ''): FieldError[] {
+  const out: FieldError[] = [];
+  const visit = (node: unknown, at: string) => {
+    if (out.length >= max) return;
+    if (typeof node === 'string') {
+      if (LONE_SURROGATE.test(node))
+        out.push({ in: 'body', field: at || '/', rule: WELL_FORMED_RULE, message: WELL_FORMED_MESSAGE });
+    } else if (Array.isArray(node)) {
+      node.forEach((item, i) => visit(item, `${at}/${i}`));
+    } else if (node !== null && typeof node === 'object') {
+      for (const [key, item] of Object.entries(node)) visit(item, `${at}/${pointerSegment(key)}`);
+    }
+  };
+  visit(value, path);
+  return out;
+}
 
 /** The subset of an Ajv error that fastify hands over in `error.validation`. */
 export interface SchemaViolation {

@@ -91,7 +91,13 @@ describe('ingest across a broker restart', () => {
       await new Promise((resolve) => setTimeout(resolve, 8000));
       stopLoad = true;
       await load;
-      assert.equal((await fetch(`${ingest.baseUrl}/readyz`)).status, 200, 'ready again');
+      // Readiness answers from checks at most a second old, and ingest is writing again: ready within seconds.
+      let ready = await fetch(`${ingest.baseUrl}/readyz`);
+      for (const deadline = Date.now() + 5000; ready.status !== 200 && Date.now() < deadline;) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        ready = await fetch(`${ingest.baseUrl}/readyz`);
+      }
+      assert.equal(ready.status, 200, `ready again: ${await ready.text()}`);
       assert.ok(before > 0, 'accepted before the restart');
       assert.ok(accepted.length > restartedAt, 'accepted again within 8 s of the broker being back');
       console.log(`  first 202 ${acceptedAt[restartedAt]! - backAt} ms after the broker was back`);

@@ -62,6 +62,9 @@ export async function startIngestProcess(orgPrefix: string, topic?: string): Pro
     async stop() {
       child.kill('SIGTERM');
       await exited(child);
+      // The org and its key go too, so test runs leave no tenants behind.
+      const cleanup = new pg.Pool({ connectionString: config.postgres.url, max: 1 });
+      await cleanup.query('DELETE FROM organizations WHERE id = $1', [orgId]).finally(() => cleanup.end());
     },
   };
 }

@@ -13,6 +13,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngestConfig } from '../../../config/index.js';
 import type { EventProducer } from '../../../schemas/index.js';
 import type { IngestContract } from '../contract.js';
+import { illFormedStrings, invalidRequest } from '../../http/errors.js';
 import { HttpError, fromFastifyError, internalError, retryAdvice, unavailable } from '../errors.js';
 import { requestFingerprint } from '../fingerprint.js';
 import type { IdempotencyStore } from '../idempotency.js';
@@ -115,6 +116,8 @@ export const interactionRoutes: FastifyPluginAsync<InteractionRoutesOptions> = a
     items: readonly InteractionInput[],
     respond: (accepted: ReturnType<typeof buildInteractions>['accepted']) => unknown,
   ) {
+    const illFormed = illFormedStrings(request.body, 100);
+    if (illFormed.length > 0) throw invalidRequest('body', illFormed, 5);
     const { owner, correlationId } = callers.get(request)!;
     const orgId = owner.org.id;
     const key = request.headers['idempotency-key'] as string | undefined;

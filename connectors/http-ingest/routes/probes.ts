@@ -4,7 +4,7 @@
  * Liveness (`/healthz`) only says the process answers. Readiness runs each dependency's check, but never lets a
  * slow one make `/readyz` slow: a check is run at most once per `cacheMs` (a store busy serving requests is not
  * pinged by every probe too), and `/readyz` waits at most `waitMs` for a fresh answer before reporting the last
- * one it has. A check that has not answered within `checkTimeoutMs` counts as failed; a dependency that is down
+ * one it has, if that is at most `staleMs` old (an older one is waited for, up to the check timeout). A check that has not answered within `checkTimeoutMs` counts as failed; a dependency that is down
  * fails its check at once and shows at the next probe. So readiness follows real outages within about a second
  * or the check timeout, and does not flap while a store answers slowly under load.
  */
@@ -20,6 +20,8 @@ export interface ProbeOptions {
   readonly cacheMs?: number;
   /** How long `/readyz` waits for a check in progress before reporting its previous answer. */
   readonly waitMs?: number;
+  /** The oldest previous answer `/readyz` may report instead of waiting for the check in progress. */
+  readonly staleMs?: number;
 }
 
 /** One dependency's check, its last answer and the run in progress. */
@@ -31,12 +33,13 @@ class CachedCheck {
     private readonly check: () => Promise<void>,
     private readonly timeoutMs: number,
     private readonly cacheMs: number,
+    private readonly staleMs: number,
   ) {}
 
   async result(waitMs: number): Promise<string> {
     if (this.last && !this.running && Date.now() - this.last.at < this.cacheMs) return this.last.result;
     const run = (this.running ??= this.run());
-    if (!this.last) return run;
+    if (!this.last || Date.now() - this.last.at > this.staleMs) return run;
     let timer: NodeJS.Timeout | undefined;
     const previous = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(this.last!.result), waitMs)));
     try {
@@ -68,11 +71,11 @@ class CachedCheck {
 
 export const probeRoutes: FastifyPluginAsync<ProbeOptions> = async (
   app,
-  { checks, registry, checkTimeoutMs = 3000, cacheMs = 1000, waitMs = 200 },
+  { checks, registry, checkTimeoutMs = 3000, cacheMs = 1000, waitMs = 200, staleMs = 10_000 },
 ) => {
   // Looked up at each run, not captured: a caller may swap a check (tests do).
   const cached = Object.keys(checks).map(
-    (name) => [name, new CachedCheck(() => checks[name]!(), checkTimeoutMs, cacheMs)] as const,
+    (name) => [name, new CachedCheck(() => checks[name]!(), checkTimeoutMs, cacheMs, staleMs)] as const,
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
