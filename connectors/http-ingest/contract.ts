@@ -25,10 +25,10 @@ const REFINEMENTS: Record<string, JsonSchema> = {
   '/attachments': { maxItems: 100 },
   '/attachments/*/attachmentId': ID,
   '/attachments/*/fileName': { minLength: 1, maxLength: 1024 },
-  // type/subtype, then parameters if any; anchored at both ends, so it also refuses NUL like every other text.
+  // type/subtype, then parameters if any, in printable ASCII as MIME has them: no NUL, no line breaks.
   '/attachments/*/contentType': {
     maxLength: 255,
-    pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(;[^\\u0000]*)?$',
+    pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(;[\\x20-\\x7E]*)?$',
   },
   '/attachments/*/sizeBytes': { minimum: 0 },
   '/attachments/*/uri': { maxLength: 2048 },

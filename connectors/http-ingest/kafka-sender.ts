@@ -56,7 +56,7 @@ export class KafkaSender {
       // Unbounded, as the idempotent producer needs: one that gave up on a batch the broker had in fact
       // written would reuse its sequence numbers, and the broker would drop the next batch as a duplicate
       // while acknowledging it. Callers are bounded by their own timeout instead (group-commit.ts).
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 1000 },
     });
     this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
   }
