@@ -89,7 +89,7 @@ after(async () => {
       await es.delete({ index: TICKET_INDEX, id: `${orgId}:${ticketId}`, refresh: true }).catch(() => undefined);
     }
     for (const org of [orgA, orgB]) {
-      for (const pattern of liveViewKeys.patterns(org)) {
+      for (const pattern of [...liveViewKeys.patterns(org), `tf:query:limit:*:${org}*`]) {
         const keys = await redis.keys(pattern);
         if (keys.length > 0) await redis.del(...keys);
       }
