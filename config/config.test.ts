@@ -10,6 +10,7 @@ test('defaults point at the local stack', () => {
   assert.equal(config.redis.url, 'redis://127.0.0.1:6379');
   assert.equal(config.elasticsearch.url, 'http://127.0.0.1:9200');
   assert.equal(config.mongo.url, 'mongodb://127.0.0.1:27017/');
+  assert.equal(config.stack.ports.prometheus, 9090);
 });
 
 test('a changed port moves both the server and the client default', () => {
@@ -28,6 +29,7 @@ const rejects: Array<[Record<string, string>, RegExp]> = [
   [{ TICKETFLOW_KAFKA_PORT: 'abc' }, /^TICKETFLOW_KAFKA_PORT="abc": must be an integer$/],
   [{ TICKETFLOW_REDIS_PORT: '70000' }, /^TICKETFLOW_REDIS_PORT=70000: must be between 1 and 65535$/],
   [{ TICKETFLOW_MONGO_PORT: '5432' }, /ports of postgres and mongo are both 5432/],
+  [{ TICKETFLOW_PROMETHEUS_PORT: '9092' }, /ports of kafka and prometheus are both 9092/],
   [{ KAFKA_BROKERS: 'localhost' }, /^KAFKA_BROKERS: "localhost" must be host:port/],
   [{ REDIS_URL: 'http://x' }, /^REDIS_URL="http:\/\/x": protocol must be one of redis:, rediss:$/],
   [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL="not a url": must be a URL$/],

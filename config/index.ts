@@ -26,6 +26,7 @@ export interface StackConfig {
     readonly elasticsearch: number;
     readonly elasticsearchTransport: number;
     readonly mongo: number;
+    readonly prometheus: number;
   };
   /** Heap sizes in MiB for the JVM services; sized for a 2-core, 24 GiB machine. */
   readonly heapMb: {
@@ -55,6 +56,10 @@ export interface Config {
     readonly shutdownDeadlineMs: number;
     /** Stable per running instance (a pod or host name); names the transactional producer. */
     readonly instanceId: string;
+    /** How long enrich waits out a PostgreSQL outage before it proceeds without the customer's records. */
+    readonly enrichContextWaitMs: number;
+    /** Tickets the ticket-store sink keeps in memory, sparing a read for tickets it wrote recently. */
+    readonly ticketStoreCacheTickets: number;
   };
   /** What both HTTP services (ingest and the query API) allow a client before cutting it off. */
   readonly http: HttpServerConfig;
@@ -248,6 +253,7 @@ export function loadConfig(env: Env = process.env): Config {
     elasticsearch: readPort(env, 'TICKETFLOW_ELASTICSEARCH_PORT', 9200),
     elasticsearchTransport: readPort(env, 'TICKETFLOW_ELASTICSEARCH_TRANSPORT_PORT', 9300),
     mongo: readPort(env, 'TICKETFLOW_MONGO_PORT', 27017),
+    prometheus: readPort(env, 'TICKETFLOW_PROMETHEUS_PORT', 9090),
   };
   const seen = new Map<number, string>();
   for (const [name, port] of Object.entries(ports)) {
@@ -299,6 +305,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: readInt(env, 'PROCESSOR_MAX_ATTEMPTS', 5, 1, 100),
       shutdownDeadlineMs: readInt(env, 'SHUTDOWN_DEADLINE_MS', 20_000, 1000, 600_000),
       instanceId: readString(env, 'PROCESSOR_INSTANCE_ID', hostname()),
+      enrichContextWaitMs: readInt(env, 'ENRICH_CONTEXT_WAIT_MS', 10_000, 0, 3_600_000),
+      ticketStoreCacheTickets: readInt(env, 'TICKET_STORE_CACHE_TICKETS', 5000, 0, 1_000_000),
     },
     http: loadHttpServer(env),
     ingest: {

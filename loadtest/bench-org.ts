@@ -13,7 +13,7 @@ import { repoRoot, type Config } from '../config/index.js';
 import { importDocuments, importPath } from '../connectors/kb-import/import.js';
 import { createIngestKey, upsertOrganization } from '../ops/db/ingest-keys.js';
 import { DEFAULT_CHUNK_INDEX } from '../processors/retrieve/chunk-index.js';
-import { kafka, topicEnds, uncommitted } from '../processors/runtime/test-kit.js';
+import { kafka, topicEnds, uncommitted } from '../processors/testing/kafka-kit.js';
 import { TICKET_INDEX } from '../processors/sinks/search-index.js';
 import { SINK_NAMES } from '../processors/sinks/stages.js';
 import { ticketsCollection } from '../processors/sinks/ticket-store.js';

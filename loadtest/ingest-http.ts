@@ -17,7 +17,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadConfig, repoRoot, type Config } from '../config/index.js';
 import { freePort, waitUntilOk } from '../ops/net.js';
-import { createTestTopics } from '../processors/runtime/test-kit.js';
+import { createTestTopics } from '../processors/testing/kafka-kit.js';
 import { createUnthrottledOrg } from './bench-org.js';
 import { percentile } from './stats.js';
 

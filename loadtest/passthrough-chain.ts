@@ -11,7 +11,7 @@ import {
   interaction,
   produceInteractions,
   spawnPassthrough,
-} from '../processors/runtime/test-kit.js';
+} from '../processors/testing/kafka-kit.js';
 import { percentile } from './stats.js';
 
 export interface ChainResult {

@@ -19,14 +19,10 @@ import { AssignerProtocol, Partitioners } from 'kafkajs';
 import { loadConfig, type Config } from '../config/index.js';
 import { freePort, waitUntilOk } from '../ops/net.js';
 import { INGEST_APP, STAGE_APPS, type AppSpec } from '../ops/stack/apps.js';
-import { classifyWiring } from '../processors/classify/wiring.js';
-import { enrichWiring } from '../processors/enrich/wiring.js';
-import { respondWiring } from '../processors/respond/wiring.js';
-import { retrieveWiring } from '../processors/retrieve/wiring.js';
-import { routeWiring } from '../processors/route/wiring.js';
 import { HEADER, headerString } from '../processors/runtime/headers.js';
-import type { StageWiring } from '../processors/runtime/runner.js';
-import { codec, kafka, spawnApp, startGroupAtEnd } from '../processors/runtime/test-kit.js';
+import { consumerBinding } from '../topics/lookup.js';
+import { ticketflow } from '../topics/topology.js';
+import { codec, kafka, spawnApp, startGroupAtEnd } from '../processors/testing/kafka-kit.js';
 import { eventCatalog, type RoutingDecided } from '../schemas/index.js';
 import { createBenchOrg, removeBenchOrg } from './bench-org.js';
 import { percentile } from './stats.js';
@@ -136,14 +132,16 @@ const MESSAGES: ReadonlyArray<{ channel: 'CHAT' | 'EMAIL'; subject?: string; bod
   },
 ];
 
-const WIRINGS: Readonly<Record<string, () => StageWiring>> = {
-  enrich: enrichWiring,
-  classify: classifyWiring,
-  retrieve: retrieveWiring,
-  respond: respondWiring,
-  route: routeWiring,
-};
-const STAGES = STAGE_APPS.map((app) => ({ ...app, wiring: WIRINGS[app.name]!() }));
+const STAGES = STAGE_APPS.map((app) => {
+  const binding = consumerBinding(ticketflow, app.name);
+  const wiring = {
+    groupId: binding.groupId,
+    inputTopics: binding.inputs.map((t) => t.name),
+    outputTopic: binding.outputs[0]?.name,
+    deadLetterTopic: binding.deadLetter.name,
+  };
+  return { ...app, wiring };
+});
 
 /** Client id of the benchmark's processes (the runtime appends the stage name), so they can be told apart. */
 const CLIENT_ID = 'ticketflow-bench';

@@ -19,6 +19,7 @@ import { configureRouting, DEMO_ORG, ensureIngestKey, seedOrganization } from '.
 import { staleProcesses } from './demo/stale.js';
 import { appServices } from './stack/apps.js';
 import { stackServices } from './stack/services/index.js';
+import { writeScrapeTargets } from './stack/scrape-targets.js';
 import { Supervisor } from './stack/supervisor.js';
 
 const WAIT_MS = 60_000;
@@ -77,7 +78,9 @@ async function main(): Promise<void> {
 
   await step('5/7 Starting every ticketflow process', 'stack', async () => {
     const indent = (line: string) => console.log(line.replace(/^/gm, '  '));
-    const failed = await new Supervisor(config.stack, [...stackServices, ...appServices(config)], indent).up();
+    const failed = await new Supervisor(config.stack, [...stackServices, ...appServices(config)], indent, () =>
+      writeScrapeTargets(config),
+    ).up();
     if (failed.length > 0) {
       throw new DemoError(
         `not healthy: ${failed.join(', ')}\n${failed.map((name) => `    ${hint(name)}`).join('\n')}`,

@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 say() { printf '[install] %s\n' "$*"; }
 fail() { printf '[install] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# Servers and the native build toolchain; everything else comes from Maven Central and npm.
+# Servers (Prometheus brings promtool), and the native build toolchain; everything else comes from Maven Central
+# and npm.
 APT_PACKAGES=(
-  postgresql redis-server unzip procps python3 python3-venv
+  postgresql redis-server prometheus unzip procps python3 python3-venv
   openjdk-17-jdk-headless maven
   build-essential cmake libfaiss-dev libopenblas-dev liblapack-dev
 )
@@ -29,6 +30,14 @@ if ((${#missing[@]} > 0)); then
   say "installing Debian packages: ${missing[*]}"
   "${as_root[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The stack runs its own Prometheus on loopback with its own configuration (ops/stack/services/prometheus.ts);
+# the package's system service would hold port 9090 with Debian's default configuration.
+if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null \
+  && systemctl is-active --quiet prometheus 2>/dev/null; then
+  say "stopping and disabling Debian's prometheus service; the stack runs its own"
+  "${as_root[@]}" systemctl disable --now prometheus >/dev/null 2>&1 || true
 fi
 
 # PostgreSQL and Elasticsearch refuse to run as root; the stack runs every server as this account.

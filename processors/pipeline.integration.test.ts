@@ -34,7 +34,7 @@ import {
   topicEnds,
   uncommitted,
   type Collected,
-} from './runtime/test-kit.js';
+} from './testing/kafka-kit.js';
 import { readCounters, readQueue, readTicketView, liveViewKeys } from './sinks/live-views.js';
 import { searchTickets, TICKET_INDEX } from './sinks/search-index.js';
 import { SINK_NAMES } from './sinks/stages.js';

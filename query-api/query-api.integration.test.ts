@@ -11,9 +11,10 @@ import { Redis } from 'ioredis';
 import { MongoClient, type Db } from 'mongodb';
 import { loadConfig } from '../config/index.js';
 import type { TicketEvent } from '../processors/sinks/events.js';
-import { applyToLiveViews, liveViewKeys } from '../processors/sinks/live-views.js';
-import { ensureTicketIndex, indexTicket, TICKET_INDEX } from '../processors/sinks/search-index.js';
-import { applyToTicketStore, ticketsCollection } from '../processors/sinks/ticket-store.js';
+import { liveViewKeys } from '../processors/sinks/live-views.js';
+import { ensureTicketIndex, TICKET_INDEX } from '../processors/sinks/search-index.js';
+import { materialize } from '../processors/sinks/test-support.js';
+import { ticketsCollection } from '../processors/sinks/ticket-store.js';
 import { fixtureChain } from '../processors/sinks/test-support.js';
 import { buildQueryApp } from './app.js';
 import { createJwtVerifier, signDevToken } from './jwt.js';
@@ -50,13 +51,8 @@ function chainFor(orgId: string, ticketId: string, shiftMs: number): TicketEvent
 
 async function seed(orgId: string, ticketId: string, shiftMs: number): Promise<void> {
   seeded.push({ orgId, ticketId });
-  for (const event of chainFor(orgId, ticketId, shiftMs)) {
-    await applyToTicketStore(db, event);
-    await applyToLiveViews(redis, event);
-  }
-  const doc = await ticketsCollection(db).findOne({ orgId, ticketId });
-  assert.ok(doc);
-  await indexTicket(es, doc, { refresh: 'wait_for' });
+  await materialize({ db, es, redis }, chainFor(orgId, ticketId, shiftMs));
+  assert.ok(await ticketsCollection(db).findOne({ orgId, ticketId }));
 }
 
 const tokenA = signDevToken(SECRET, { org: orgA, sub: 'agent-a' });
@@ -121,7 +117,8 @@ test("an org gets its own ticket, and 404 (never data) for another org's", async
   assert.equal(ticket.orgId, orgA);
   assert.equal(ticket.queue, 'billing-en');
   assert.equal(ticket.intent, 'billing.refund');
-  assert.equal(ticket.appliedEventIds, undefined, 'bookkeeping stays inside');
+  assert.equal(ticket.writtenAt, undefined, 'bookkeeping stays inside');
+  assert.equal(ticket.writeId, undefined, 'bookkeeping stays inside');
 
   const foreign = await get('/v1/tickets/T-B-0', tokenA);
   assert.equal(foreign.statusCode, 404);

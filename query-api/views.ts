@@ -18,7 +18,9 @@ export function ticketSummary(doc: TicketDocument) {
 }
 
 export function ticketDetail(doc: TicketDocument) {
-  const { _id, appliedEventIds: _applied, writtenAt: _written, ...rest } = doc;
+  const { _id, writtenAt: _written, ...rest } = doc;
+  // Bookkeeping of the store's writes, and the event-id list tickets stored before version 2 still carry.
+  for (const field of ['writeId', 'appliedEventIds']) delete (rest as Record<string, unknown>)[field];
   return { ...ticketSummary(doc), ...rest, id: _id };
 }
 

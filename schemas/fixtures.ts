@@ -27,6 +27,7 @@ const ids = {
   command: '2c4e6a8b-0d1f-4e3a-b5c7-d9e1f3a5b707',
   document: '3d5f7b9c-1e2a-4b4c-86d8-eaf0b2c4d608',
   chunk: '4e6a8c0d-2f3b-5c5d-97e9-fb01c3d5e709',
+  changed: '5f7b9d1e-3a4c-5d6e-8f0a-1b2c3d4e5f10',
 };
 
 const meta = (eventId: string, causationId: string | null, stage: string, offsetMs: number): EventMeta => ({
@@ -67,6 +68,7 @@ const enrichment: Enrichment = {
     plan: 'pro-annual',
     tier: 'PREMIUM',
     slaPolicy: { policyId: 'sla-premium', name: 'Premium', firstResponseMinutes: { P1: 30, P2: 120, P3: 480 } },
+    source: 'STORE',
   },
 };
 
@@ -170,6 +172,39 @@ export const sampleEvents: { readonly [N in keyof EventTypes]: EventTypes[N] } =
     draftEventId: ids.drafted,
     resolution: null,
     note: null,
+  },
+  TicketChanged: {
+    meta: meta(ids.changed, ids.command, 'ticket-store', 60_050),
+    revision: 7,
+    status: 'PENDING',
+    createdAt: RECEIVED_AT,
+    updatedAt: RECEIVED_AT + 60_000,
+    interactions: [interaction],
+    enrichment,
+    classification,
+    draft,
+    draftEventId: ids.drafted,
+    routing: {
+      decision: 'HUMAN',
+      queue: 'billing-en',
+      priority: 'P2',
+      firstResponseDueAt: RECEIVED_AT + 120 * 60_000,
+      reasons: ['refund_needs_agent', 'negative_sentiment'],
+    },
+    queue: 'billing-en',
+    priority: 'P2',
+    slaDueAt: RECEIVED_AT + 120 * 60_000,
+    assignee: null,
+    resolution: null,
+    replies: [
+      {
+        eventId: ids.command,
+        actorId: 'agent-17',
+        text: 'Sorry about the double charge: the refund is on its way and will show within 5 business days.',
+        draftEventId: ids.drafted,
+        at: RECEIVED_AT + 60_000,
+      },
+    ],
   },
   KnowledgeDocument: {
     meta: { ...meta(ids.document, null, 'kb-import', 0), conversationId: 'doc-refunds', ticketId: 'doc-refunds' },

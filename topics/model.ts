@@ -49,6 +49,11 @@ export interface TopicSpec {
   readonly partitions: number;
   readonly cleanup: Cleanup;
   readonly description: string;
+  /**
+   * Typical encoded size of one event, in bytes. Consumers size their fetches by it, so a fetch brings a few
+   * hundred events whether they are 500 bytes or 5 KB.
+   */
+  readonly eventBytes?: number;
 }
 
 /** Produces only: a connector or an API. Has no consumer group and so no dead-letter topic. */
@@ -59,8 +64,9 @@ export interface SourceNode {
 }
 
 /**
- * Reads in a consumer group. A `stage` turns its input into new events; a `sink` writes them to a store.
- * Whatever it cannot process goes to its own dead-letter topic.
+ * Reads in a consumer group. A `stage` turns its input into new events; a `sink` writes them to a store, and
+ * may publish what its store holds after each change as a changelog (its one output), for other views to
+ * follow. Whatever it cannot process goes to its own dead-letter topic.
  */
 export interface ConsumerNode {
   readonly kind: 'stage' | 'sink';

@@ -12,8 +12,12 @@
  *
  * Keys and partitioning. Event topics are keyed by org id, so all of an org's events of one topic sit on one
  * partition, in order, and every topic with the same partition count puts an org on the same partition
- * number. Skew from a large org is handled inside the consumer (runtime lanes run an org's conversations side
- * by side), not by spreading the org across partitions. Producers use kafkajs's `DefaultPartitioner`:
+ * number. Inside a partition the runtime runs an org's conversations side by side. An org too busy for one
+ * partition is keyed by org and conversation instead (`organizations.partition_key = 'conversation'`, chosen at
+ * ingest; keys.ts): its conversations spread over every partition, so every member of a group works for it,
+ * and each conversation stays on one partition, in order. Stages key their outputs with their input's key, so
+ * an interaction's events, its commands and its ticket's changes share a partition number on every topic,
+ * whichever keying its org uses. Producers use kafkajs's `DefaultPartitioner`:
  * murmur2 over the key bytes, the same as Java clients, so Kafka Connect, kcat or a JVM service place a key
  * where we do. No custom partitioner: it would have to be re-implemented in every client that ever writes
  * these topics, and one that forgot it would silently split a key across partitions.
@@ -66,9 +70,16 @@ export const TOPIC = {
   ticketCommand: eventTopicName(NS, 'tickets', 'commands'),
   knowledgeDocument: eventTopicName(NS, 'knowledge', 'documents'),
   knowledgeChunk: eventTopicName(NS, 'knowledge', 'chunks'),
+  ticketChanged: eventTopicName(NS, 'tickets', 'changes'),
 } as const;
 
-function eventTopic(name: string, eventType: string, description: string, retentionMs = EVENT_RETENTION_MS) {
+function eventTopic(
+  name: string,
+  eventType: string,
+  description: string,
+  eventBytes: number,
+  retentionMs = EVENT_RETENTION_MS,
+) {
   return {
     name,
     kind: 'event',
@@ -77,10 +88,11 @@ function eventTopic(name: string, eventType: string, description: string, retent
     partitions: DEFAULT_PARTITIONS,
     cleanup: { policy: 'delete', retentionMs },
     description,
+    eventBytes,
   } satisfies TopicSpec;
 }
 
-function entityTopic(name: string, eventType: string, entity: string, description: string) {
+function entityTopic(name: string, eventType: string, entity: string, description: string, eventBytes: number) {
   return {
     name,
     kind: 'event',
@@ -89,6 +101,7 @@ function entityTopic(name: string, eventType: string, entity: string, descriptio
     partitions: DEFAULT_PARTITIONS,
     cleanup: { policy: 'compact', tombstoneRetentionMs: EVENT_RETENTION_MS },
     description,
+    eventBytes,
   } satisfies TopicSpec;
 }
 
@@ -117,8 +130,14 @@ function stage(name: string, inputs: string[], outputs: string[]): NodeSpec {
   return { kind: 'stage', name, inputs, outputs, deadLetter: deadLetterTopicName(NS, name) };
 }
 
-function sink(name: string, inputs: string[]): NodeSpec {
-  return { kind: 'sink', name, inputs, outputs: [], deadLetter: deadLetterTopicName(NS, name) };
+function sink(name: string, inputs: string[], changelog?: string): NodeSpec {
+  return {
+    kind: 'sink',
+    name,
+    inputs,
+    outputs: changelog ? [changelog] : [],
+    deadLetter: deadLetterTopicName(NS, name),
+  };
 }
 
 const nodes: NodeSpec[] = [
@@ -133,24 +152,31 @@ const nodes: NodeSpec[] = [
   stage('route', [TOPIC.responseDrafted], [TOPIC.routingDecided]),
   stage('chunk', [TOPIC.knowledgeDocument], [TOPIC.knowledgeChunk]),
 
-  // The store shows an interaction's progress, so it reads every step, not only the outcome.
-  sink('ticket-store', [...INTERACTION_TOPICS, TOPIC.ticketCommand]),
-  // A ticket becomes searchable once routed; commands change its status.
-  sink('search-index', [TOPIC.routingDecided, TOPIC.ticketCommand]),
-  sink('live-views', [...INTERACTION_TOPICS, TOPIC.ticketCommand]),
+  // The system of record shows an interaction's progress, so it reads every step, not only the outcome, and
+  // publishes each stored revision; the other views follow that changelog, so they show what the store holds.
+  sink('ticket-store', [...INTERACTION_TOPICS, TOPIC.ticketCommand], TOPIC.ticketChanged),
+  sink('search-index', [TOPIC.ticketChanged]),
+  sink('live-views', [TOPIC.ticketChanged]),
   sink('kb-index', [TOPIC.knowledgeChunk]),
 ];
 
 const topics: TopicSpec[] = [
-  eventTopic(TOPIC.interactionReceived, 'InteractionReceived', 'customer messages as ingested', INPUT_RETENTION_MS),
-  eventTopic(TOPIC.interactionEnriched, 'InteractionEnriched', 'interactions with customer and context'),
-  eventTopic(TOPIC.interactionClassified, 'InteractionClassified', 'interactions with intent and priority'),
-  eventTopic(TOPIC.interactionGrounded, 'InteractionGrounded', 'interactions with retrieved knowledge'),
-  eventTopic(TOPIC.responseDrafted, 'ResponseDrafted', 'drafted replies'),
-  eventTopic(TOPIC.routingDecided, 'RoutingDecided', 'where each interaction goes'),
-  eventTopic(TOPIC.ticketCommand, 'TicketCommand', 'changes to tickets asked for through the API'),
-  entityTopic(TOPIC.knowledgeDocument, 'KnowledgeDocument', 'documentId', 'latest version of each document'),
-  entityTopic(TOPIC.knowledgeChunk, 'KnowledgeChunk', 'chunkId', 'latest version of each chunk'),
+  eventTopic(
+    TOPIC.interactionReceived,
+    'InteractionReceived',
+    'customer messages as ingested',
+    600,
+    INPUT_RETENTION_MS,
+  ),
+  eventTopic(TOPIC.interactionEnriched, 'InteractionEnriched', 'interactions with customer and context', 1200),
+  eventTopic(TOPIC.interactionClassified, 'InteractionClassified', 'interactions with intent and priority', 1300),
+  eventTopic(TOPIC.interactionGrounded, 'InteractionGrounded', 'interactions with retrieved knowledge', 4500),
+  eventTopic(TOPIC.responseDrafted, 'ResponseDrafted', 'drafted replies', 2000),
+  eventTopic(TOPIC.routingDecided, 'RoutingDecided', 'where each interaction goes', 2200),
+  eventTopic(TOPIC.ticketCommand, 'TicketCommand', 'changes to tickets asked for through the API', 400),
+  eventTopic(TOPIC.ticketChanged, 'TicketChanged', 'each revision of a ticket as the ticket store holds it', 2500),
+  entityTopic(TOPIC.knowledgeDocument, 'KnowledgeDocument', 'documentId', 'latest version of each document', 8000),
+  entityTopic(TOPIC.knowledgeChunk, 'KnowledgeChunk', 'chunkId', 'latest version of each chunk', 1500),
   ...nodes.flatMap((node) => (node.kind === 'source' ? [] : [deadLetterTopic(node.name)])),
 ];
 

@@ -67,7 +67,9 @@ function edgeProblems(topology: Topology): string[] {
     if (node.outputs.length === 0 && node.kind !== 'sink') problems.push(`${at}: writes no topic`);
     if (!isConsumer(node)) continue;
     if (node.inputs.length === 0) problems.push(`${at}: reads no topic`);
-    if (node.kind === 'sink' && node.outputs.length > 0) problems.push(`${at}: a sink writes no topics`);
+    if (node.kind === 'sink' && node.outputs.length > 1) {
+      problems.push(`${at}: a sink writes at most one topic, the changelog of its store`);
+    }
     const expected = deadLetterTopicName(topology.namespace, node.name);
     if (node.deadLetter !== expected) problems.push(`${at}: its dead-letter topic must be ${expected}`);
     else if (topics.get(expected)?.kind !== 'dead-letter') {

@@ -11,15 +11,13 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../config/index.js';
 import { chunkDocumentId, type ChunkDocument } from '../../processors/retrieve/chunk-index.js';
-import { buildChunkQuery, createChunkSearch } from '../../processors/retrieve/search.js';
+import { buildChunkQuery, createChunkSearch, createChunkSearchMany } from '../../processors/retrieve/search.js';
+import { handleOne } from '../../processors/testing/stage-harness.js';
 import { respondStage } from '../../processors/respond/stage.js';
 import { retrieveStage } from '../../processors/retrieve/stage.js';
 import { routeStage } from '../../processors/route/stage.js';
-import { deriveEventId } from '../../processors/runtime/ids.js';
-import type { Envelope, StageContext } from '../../processors/runtime/stage.js';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import { eventCatalog, type InteractionClassified, type KnowledgeDocument } from '../../schemas/index.js';
-import { pino } from 'pino';
 import { chunkDocument } from './chunk.js';
 import { toKnowledgeDocument } from './documents.js';
 import { importDocuments, importPath } from './import.js';
@@ -136,21 +134,6 @@ test('search stays within the question’s language unless fallbacks are configu
   assert.ok(fr.passages.length > 0);
 });
 
-function contextFor(stage: string, input: Envelope): StageContext {
-  return {
-    stage,
-    attempt: 1,
-    correlationId: 'test',
-    logger: pino({ level: 'silent' }),
-    derive: (i = 0) => ({
-      ...input.meta,
-      eventId: deriveEventId(input.meta.eventId, stage, i),
-      causationId: input.meta.eventId,
-      producer: { stage, version: '0.1.0' },
-    }),
-  };
-}
-
 test('retrieve, respond and route chain over the imported articles into valid events', async () => {
   const base = sampleEvents.InteractionClassified;
   const classified: InteractionClassified = {
@@ -164,21 +147,18 @@ test('retrieve, respond and route chain over the imported articles into valid ev
     },
     classification: { ...base.classification, intent: 'passcode_forgotten', priority: 'P3' },
   };
-  const [grounded] = await retrieveStage({ search: createChunkSearch(client, { index }) }).handle(
-    classified,
-    contextFor('retrieve', classified),
-  );
+  const [grounded] = await handleOne(retrieveStage({ search: createChunkSearchMany(client, { index }) }), classified);
   eventCatalog().encode('InteractionGrounded', grounded!);
   assert.equal(grounded!.grounding.passages[0]?.documentId, 'password-reset');
 
-  const [drafted] = await respondStage().handle(grounded!, contextFor('respond', grounded!));
+  const [drafted] = await handleOne(respondStage(), grounded!);
   eventCatalog().encode('ResponseDrafted', drafted!);
   assert.equal(drafted!.draft.holding, false);
   assert.ok(drafted!.draft.text.includes('If your link has expired, request a new one from the sign-in page.'));
   assert.equal(drafted!.draft.citations[0]?.documentId, 'password-reset');
 
   const settings = () => ({ autoReplyIntents: ['passcode_forgotten'], autoReplyThreshold: 0.6 });
-  const [routed] = await routeStage({ settings }).handle(drafted!, contextFor('route', drafted!));
+  const [routed] = await handleOne(routeStage({ settings }), drafted!);
   eventCatalog().encode('RoutingDecided', routed!);
   assert.equal(
     routed!.routing.decision,

@@ -17,7 +17,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { repoRoot } from '../../config/index.js';
 import { signDevToken } from '../../query-api/jwt.js';
-import { config, createTestTopics, exited, spawnApp } from '../../processors/runtime/test-kit.js';
+import { config, createTestTopics, exited, spawnApp } from '../../processors/testing/kafka-kit.js';
 import { createIngestKey, upsertOrganization } from '../db/ingest-keys.js';
 import { migrate } from '../db/migrate.js';
 import { freePort, waitUntilOk } from '../net.js';

@@ -6,8 +6,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config/index.js';
+import { ticketflow } from '../../topics/topology.js';
+import { consumerGroupId } from '../../topics/naming.js';
 import type { ServiceDefinition } from './service.js';
-import { stackServices } from './services/index.js';
+import { dataServices } from './services/index.js';
 
 export interface AppSpec {
   readonly name: string;
@@ -16,21 +18,16 @@ export interface AppSpec {
   readonly args?: readonly string[];
 }
 
+/** One processor (a stage or a sink, each its own consumer group) as a process of its own. */
+export const processorApp = (name: string): AppSpec => ({ name, entry: 'processors/main.ts', args: [name] });
+
 /** The stages' consumer groups, in pipeline order. */
-export const STAGE_APPS: readonly AppSpec[] = [
-  { name: 'enrich', entry: 'processors/enrich/main.ts' },
-  { name: 'classify', entry: 'processors/classify/main.ts' },
-  { name: 'retrieve', entry: 'processors/retrieve/main.ts' },
-  { name: 'respond', entry: 'processors/respond/main.ts' },
-  { name: 'route', entry: 'processors/route/main.ts' },
-];
+export const STAGE_APPS: readonly AppSpec[] = ['enrich', 'classify', 'retrieve', 'respond', 'route'].map(processorApp);
 
 /** Every consumer group: the stages, then the sinks. */
 export const PROCESSOR_APPS: readonly AppSpec[] = [
   ...STAGE_APPS,
-  { name: 'ticket-store', entry: 'processors/sinks/main.ts', args: ['ticket-store'] },
-  { name: 'search-index', entry: 'processors/sinks/main.ts', args: ['search-index'] },
-  { name: 'live-views', entry: 'processors/sinks/main.ts', args: ['live-views'] },
+  ...['ticket-store', 'search-index', 'live-views'].map(processorApp),
 ];
 
 export const INGEST_APP: AppSpec = { name: 'ingest', entry: 'connectors/http-ingest/main.ts' };
@@ -49,10 +46,21 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/** Labels Prometheus puts on a process's series: its app, and for a consumer its stage and group. */
+function appLabels(app: AppSpec): Record<string, string> {
+  const consumer = PROCESSOR_APPS.includes(app);
+  return {
+    app: app.name,
+    instance: app.name,
+    ...(consumer ? { stage: app.name, group: consumerGroupId(ticketflow.namespace, app.name) } : {}),
+  };
+}
+
 function appService(app: AppSpec, port: number, env: Record<string, string>): ServiceDefinition {
   return {
     name: app.name,
-    dependsOn: stackServices.map((s) => s.name),
+    metrics: () => ({ port, path: '/metrics', labels: appLabels(app) }),
+    dependsOn: dataServices.map((s) => s.name),
     startTimeoutMs: 90_000,
     ports: () => [port],
     endpoint: (stack) => `http://${stack.host}:${port}`,

@@ -42,6 +42,15 @@ export interface ServiceDefinition {
   /** One real request with the service's own protocol; resolves false (never throws) while not ready. */
   healthy(ctx: ServiceContext): Promise<boolean>;
   afterStart?(ctx: ServiceContext): Promise<void>;
+  /** Where the process serves Prometheus metrics, for the services that do; Prometheus scrapes it while it runs. */
+  metrics?(config: StackConfig): MetricsEndpoint;
   /** How long to wait for health after spawning. */
   readonly startTimeoutMs: number;
+}
+
+export interface MetricsEndpoint {
+  readonly port: number;
+  readonly path: string;
+  /** Target labels operators filter by (app, stage, group); `instance` names the process. */
+  readonly labels: Readonly<Record<string, string>>;
 }

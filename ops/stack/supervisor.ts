@@ -41,6 +41,8 @@ export class Supervisor {
     private readonly config: StackConfig,
     private readonly services: readonly ServiceDefinition[],
     private readonly print: (line: string) => void = (line) => console.log(line),
+    /** Called after `up` and `stop` changed what runs; the stack uses it to rewrite Prometheus's targets. */
+    private readonly onChange: () => Promise<void> | void = () => undefined,
   ) {
     const names = new Set(services.map((s) => s.name));
     for (const service of services) {
@@ -77,6 +79,14 @@ export class Supervisor {
    * failed (empty when all are healthy), each already reported with the path of its log.
    */
   async up(): Promise<string[]> {
+    try {
+      return await this.upAll();
+    } finally {
+      await this.onChange();
+    }
+  }
+
+  private async upAll(): Promise<string[]> {
     const healthy = new Set<string>();
     const failed: string[] = [];
     let pending = [...this.services];
@@ -188,6 +198,13 @@ export class Supervisor {
       this.print(`[${name}] stopped (pid ${record.pid})`);
     }
     rmSync(pidFile, { force: true });
+    await this.onChange();
+  }
+
+  /** Whether a process `up` started for this service is alive, healthy or not; asks nothing of the service. */
+  running(name: string): boolean {
+    const record = readPidRecord(serviceFiles(this.config, this.service(name).name).pidFile);
+    return record !== undefined && isAlive(record);
   }
 
   async status(): Promise<ServiceStatus[]> {

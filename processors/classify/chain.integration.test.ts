@@ -16,14 +16,14 @@ import { importPath } from '../../connectors/kb-import/import.js';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import type { EventName, InteractionEnriched, InteractionGrounded, RoutingDecided } from '../../schemas/index.js';
 import { respondStage } from '../respond/stage.js';
-import { createChunkSearch } from '../retrieve/search.js';
+import { createChunkSearchMany } from '../retrieve/search.js';
 import { retrieveStage } from '../retrieve/stage.js';
 import { routeStage } from '../route/stage.js';
 import { deriveEventId } from '../runtime/ids.js';
-import { startStage, type RunningStage } from '../runtime/main.js';
-import type { StageWiring } from '../runtime/runner.js';
-import type { Envelope, Stage } from '../runtime/stage.js';
-import { codec, collect, config, createTestTopics, kafka, type TestTopics } from '../runtime/test-kit.js';
+import { startStages, type RunningStages } from '../runtime/main.js';
+import type { AnyStage } from '../runtime/stage.js';
+import { explicitWiring, type StageWiring } from '../runtime/wiring.js';
+import { codec, collect, config, createTestTopics, kafka, type TestTopics } from '../testing/kafka-kit.js';
 import { classifyStage } from './stage.js';
 
 const quiet = { ...config, logLevel: 'silent', processor: { ...config.processor, probePort: 0 } } as const;
@@ -33,7 +33,7 @@ const index = `test-chain-kb-${process.pid}-${Date.now()}`;
 const orgId = `org-chain-${randomUUID().slice(0, 8)}`;
 
 const topics: Partial<Record<EventName, TestTopics>> = {};
-const stages: RunningStage[] = [];
+const stages: RunningStages[] = [];
 let kbDir: string;
 
 /** One throwaway topic per event type (plus a dead-letter topic for the stage that writes it). */
@@ -43,17 +43,18 @@ async function topicsFor(eventName: EventName, withDeadLetter: boolean): Promise
   return created;
 }
 
-function wiring(name: string, input: TestTopics, output: TestTopics): StageWiring {
-  return {
+function wiring(name: string, input: TestTopics, output: TestTopics, event: EventName): StageWiring {
+  return explicitWiring({
     groupId: `${output.prefix}.${name}`,
     inputTopics: [input.names[0]!],
     outputTopic: output.names[0]!,
     deadLetterTopic: output.names[1]!,
-  };
+    event,
+  });
 }
 
-async function start<In extends Envelope, Out extends Envelope>(stage: Stage<In, Out>, w: StageWiring) {
-  stages.push(await startStage(stage, w, {}, quiet));
+async function start(stage: AnyStage, w: StageWiring) {
+  stages.push(await startStages([{ stage, wiring: w }], { config: quiet }));
 }
 
 before(async () => {
@@ -81,10 +82,13 @@ before(async () => {
   const grounded = await topicsFor('InteractionGrounded', true);
   const drafted = await topicsFor('ResponseDrafted', true);
   const routed = await topicsFor('RoutingDecided', true);
-  await start(classifyStage(), wiring('classify', enriched, classified));
-  await start(retrieveStage({ search: createChunkSearch(es, { index }) }), wiring('retrieve', classified, grounded));
-  await start(respondStage(), wiring('respond', grounded, drafted));
-  await start(routeStage(), wiring('route', drafted, routed));
+  await start(classifyStage(), wiring('classify', enriched, classified, 'InteractionEnriched'));
+  await start(
+    retrieveStage({ search: createChunkSearchMany(es, { index }) }),
+    wiring('retrieve', classified, grounded, 'InteractionClassified'),
+  );
+  await start(respondStage(), wiring('respond', grounded, drafted, 'InteractionGrounded'));
+  await start(routeStage(), wiring('route', drafted, routed, 'ResponseDrafted'));
 });
 
 after(async () => {

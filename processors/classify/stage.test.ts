@@ -1,31 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pino } from 'pino';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import { eventCatalog, type InteractionClassified, type InteractionEnriched } from '../../schemas/index.js';
-import { deriveEventId } from '../runtime/ids.js';
-import type { StageContext } from '../runtime/stage.js';
+import { handleOne } from '../testing/stage-harness.js';
 import { defaultModel } from './model.js';
-import { CLASSIFY_STAGE, CLASSIFY_VERSION, classifierText, classifyStage, priorityTierOf } from './stage.js';
-
-function contextFor(input: InteractionEnriched): StageContext {
-  return {
-    stage: CLASSIFY_STAGE,
-    attempt: 1,
-    correlationId: 'test',
-    logger: pino({ level: 'silent' }),
-    derive: (index = 0) => ({
-      ...input.meta,
-      eventId: deriveEventId(input.meta.eventId, CLASSIFY_STAGE, index),
-      causationId: input.meta.eventId,
-      occurredAt: input.meta.occurredAt + 20,
-      producer: { stage: CLASSIFY_STAGE, version: CLASSIFY_VERSION },
-    }),
-  };
-}
+import { classifierText, classifyStage, priorityTierOf } from './stage.js';
 
 async function classifyOne(input: InteractionEnriched): Promise<InteractionClassified> {
-  const out = await classifyStage().handle(input, contextFor(input));
+  const out = await handleOne(classifyStage(), input);
   assert.equal(out.length, 1);
   const event = out[0]!;
   // Throws when the output does not fit the schema.
@@ -74,10 +56,7 @@ test('text the model is not confident about is out of scope by the threshold of 
   const out = await classifyOne(withText(text));
   assert.equal(out.classification.outOfScope, expected.confidence < model.oosThreshold);
   // A threshold of 1 makes everything out of scope.
-  const strict = await classifyStage({ model: model.withThreshold(1) }).handle(
-    withText(text),
-    contextFor(withText(text)),
-  );
+  const strict = await handleOne(classifyStage({ model: model.withThreshold(1) }), withText(text));
   assert.equal(strict[0]!.classification.outOfScope, true);
 });
 

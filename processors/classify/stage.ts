@@ -5,14 +5,13 @@
  * security cues, the enrichment's sentiment and the customer's tier. Everything earlier is carried forward.
  */
 import {
-  eventCatalog,
   type CustomerTier as SchemaTier,
   type Enrichment,
   type InteractionClassified,
   type InteractionEnriched,
 } from '../../schemas/index.js';
 import { withoutPlaceholders } from '../retrieve/query.js';
-import type { Stage } from '../runtime/stage.js';
+import type { EventStage } from '../runtime/stage.js';
 import { defaultModel, type IntentModel } from './model.js';
 import { decidePriority, type CustomerTier as PriorityTier } from './priority.js';
 
@@ -48,11 +47,12 @@ export function classifierText(enrichment: Pick<Enrichment, 'redactedSubject' | 
     .join('\n');
 }
 
-export function classifyStage(options: ClassifyOptions = {}): Stage<InteractionEnriched, InteractionClassified> {
+export function classifyStage(options: ClassifyOptions = {}): EventStage<InteractionEnriched, InteractionClassified> {
   return {
     name: CLASSIFY_STAGE,
     version: CLASSIFY_VERSION,
-    inputSchema: eventCatalog().get('InteractionEnriched').schema,
+    consumes: ['InteractionEnriched'],
+    emits: 'InteractionClassified',
     handle(event, context) {
       const model = options.model ?? defaultModel();
       const { interaction, enrichment } = event;
@@ -65,7 +65,7 @@ export function classifyStage(options: ClassifyOptions = {}): Stage<InteractionE
         tier: priorityTierOf(enrichment.customer.tier),
         text,
       });
-      context.logger.debug(
+      context.debug(
         {
           intent: result.intent,
           confidence: result.confidence,

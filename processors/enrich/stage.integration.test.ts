@@ -1,30 +1,28 @@
 /**
  * The enrich stage on the shared runtime, end to end on the stack: interactions through real Kafka and the
- * schema registry, customer context from PostgreSQL (a scratch schema) through Redis, enriched events read
+ * schema registry, customer context from PostgreSQL (a scratch schema) read once per batch, enriched events read
  * back from the output topic with the registered InteractionEnriched schema.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { Redis } from 'ioredis';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import type { InteractionEnriched, InteractionReceived } from '../../schemas/index.js';
 import { deriveEventId } from '../runtime/ids.js';
-import { startStage, type RunningStage } from '../runtime/main.js';
-import { collect, config, createTestTopics, produceInteractions, type TestTopics } from '../runtime/test-kit.js';
-import { createCustomerContextLookup } from './context.js';
+import { Dependency } from '../runtime/dependency.js';
+import { startStages, type RunningStages } from '../runtime/main.js';
+import { explicitWiring } from '../runtime/wiring.js';
+import { collect, config, createTestTopics, produceInteractions, type TestTopics } from '../testing/kafka-kit.js';
+import { CustomerContexts } from './customers.js';
 import { enrichStage } from './stage.js';
 import { scratchDatabase, type ScratchDatabase } from './test-support.js';
 
-const keyPrefix = `tf:ctx:it-${randomUUID().slice(0, 8)}`;
-const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
 let db: ScratchDatabase;
 let input: TestTopics;
 let output: TestTopics;
-let stage: RunningStage;
+let stage: RunningStages;
 
 before(async () => {
-  await redis.connect();
   db = await scratchDatabase('enrich_stage');
   await db.pool.query(`INSERT INTO organizations (id, name) VALUES ('org-acme', 'Acme')`);
   await db.pool.query(`INSERT INTO sla_policies (org_id, policy_id, name, first_response_p1_minutes,
@@ -34,17 +32,22 @@ before(async () => {
                        VALUES ('org-acme', 'cust-311', 'pro-annual', 'PREMIUM')`);
   input = await createTestTopics(['in'], 'InteractionReceived', 3);
   output = await createTestTopics(['out', 'dlq'], 'InteractionEnriched', 3);
-  const lookup = createCustomerContextLookup({ db: db.pool, redis, keyPrefix });
-  stage = await startStage(
-    enrichStage({ lookupCustomerContext: lookup }),
-    {
-      groupId: `${input.prefix}.enrich`,
-      inputTopics: input.names,
-      outputTopic: output.names[0]!,
-      deadLetterTopic: output.names[1]!,
-    },
-    {},
-    { ...config, logLevel: 'silent' },
+  const postgres = new Dependency('postgres', { probe: () => db.pool.query('SELECT 1') });
+  const customers = new CustomerContexts({ db: db.pool, postgres, fallbackAfterMs: 10_000 });
+  stage = await startStages(
+    [
+      {
+        stage: enrichStage({ customers }),
+        wiring: explicitWiring({
+          groupId: `${input.prefix}.enrich`,
+          inputTopics: input.names,
+          outputTopic: output.names[0]!,
+          deadLetterTopic: output.names[1]!,
+          event: 'InteractionReceived',
+        }),
+      },
+    ],
+    { config: { ...config, logLevel: 'silent' }, dependencies: [postgres] },
   );
 });
 
@@ -52,9 +55,6 @@ after(async () => {
   await stage?.stop();
   await input?.dispose();
   await output?.dispose();
-  const keys = await redis.keys(`${keyPrefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
   await db?.drop();
 });
 
@@ -86,8 +86,8 @@ test('received interactions come out redacted, with language, sentiment and cust
       assert.deepEqual(
         JSON.parse(JSON.stringify(out.enrichment.customer)),
         i % 2 === 0
-          ? { known: true, plan: 'pro-annual', tier: 'PREMIUM', slaPolicy: premium }
-          : { known: false, plan: null, tier: 'UNKNOWN', slaPolicy: premium },
+          ? { known: true, plan: 'pro-annual', tier: 'PREMIUM', slaPolicy: premium, source: 'STORE' }
+          : { known: false, plan: null, tier: 'UNKNOWN', slaPolicy: premium, source: 'STORE' },
       );
     }
     assert.equal(enriched.records.length, events.length, 'nothing extra, nothing dead-lettered in its place');

@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pino } from 'pino';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import { eventCatalog, type CustomerContext, type InteractionReceived } from '../../schemas/index.js';
 import { deriveEventId } from '../runtime/ids.js';
-import type { StageContext } from '../runtime/stage.js';
-import type { CustomerContextLookup } from './context.js';
-import { enrichStage } from './stage.js';
-
-function contextFor(input: InteractionReceived): StageContext {
-  return {
-    stage: 'enrich',
-    attempt: 1,
-    correlationId: 'test',
-    logger: pino({ level: 'silent' }),
-    derive: (index = 0) => ({
-      ...input.meta,
-      eventId: deriveEventId(input.meta.eventId, 'enrich', index),
-      causationId: input.meta.eventId,
-      occurredAt: input.meta.occurredAt + 40,
-      producer: { stage: 'enrich', version: '1.0.0' },
-    }),
-  };
-}
+import { handleOne } from '../testing/stage-harness.js';
+import { CustomerContexts, type CustomerKey } from './customers.js';
+import { enrichStage, type CustomerLookup } from './stage.js';
 
 const premium = sampleEvents.InteractionEnriched.enrichment.customer;
 const unknown: CustomerContext = {
@@ -30,22 +13,29 @@ const unknown: CustomerContext = {
   plan: null,
   tier: 'UNKNOWN',
   slaPolicy: { policyId: 'none', name: 'No SLA', firstResponseMinutes: {} },
+  source: 'STORE',
 };
 
 /** A lookup that records what it was asked and answers from a table. */
-function fakeLookup(known: Record<string, CustomerContext>): CustomerContextLookup & { asked: string[] } {
+function fakeLookup(known: Record<string, CustomerContext>): CustomerLookup & { asked: string[] } {
   const asked: string[] = [];
-  const lookup = async (orgId: string, customerId: string) => {
-    asked.push(`${orgId}/${customerId}`);
-    return known[`${orgId}/${customerId}`] ?? unknown;
+  return {
+    asked,
+    async lookup(keys: readonly CustomerKey[]) {
+      return new Map(
+        keys.map(({ orgId, customerId }) => {
+          asked.push(`${orgId}/${customerId}`);
+          return [CustomerContexts.key({ orgId, customerId }), known[`${orgId}/${customerId}`] ?? unknown];
+        }),
+      );
+    },
   };
-  return Object.assign(lookup, { asked });
 }
 
 const received = sampleEvents.InteractionReceived;
 
-async function enrich(event: InteractionReceived, lookup: CustomerContextLookup = fakeLookup({})) {
-  const outputs = await enrichStage({ lookupCustomerContext: lookup }).handle(event, contextFor(event));
+async function enrich(event: InteractionReceived, customers: CustomerLookup = fakeLookup({})) {
+  const outputs = await handleOne(enrichStage({ customers }), event);
   assert.equal(outputs.length, 1);
   const out = outputs[0]!;
   // Throws naming the invalid fields if the output does not fit the Avro schema.
@@ -123,9 +113,11 @@ test('the language is read from subject and body together, and sentiment in that
 });
 
 test('a failing lookup fails the event, for the runtime to retry', async () => {
-  const failing: CustomerContextLookup = async () => {
-    throw new Error('connection refused');
+  const failing: CustomerLookup = {
+    lookup: async () => {
+      throw new Error('connection refused');
+    },
   };
-  const stage = enrichStage({ lookupCustomerContext: failing });
-  await assert.rejects(async () => stage.handle(received, contextFor(received)), { message: 'connection refused' });
+  const stage = enrichStage({ customers: failing });
+  await assert.rejects(async () => handleOne(stage, received), { message: 'connection refused' });
 });

@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { stackServices } from '../../ops/stack/services/index.js';
 import { Supervisor } from '../../ops/stack/supervisor.js';
 import type { InteractionReceived } from '../../schemas/index.js';
-import { collect, config, createTestTopics, type TestTopics } from '../runtime/test-kit.js';
+import { collect, config, createTestTopics, type TestTopics } from '../testing/kafka-kit.js';
 import { interactionRequest, startIngestProcess, type IngestProcess } from './ingest-process.js';
 
 describe('ingest across a broker restart', () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { InteractionReceived } from '../../schemas/index.js';
 import { deriveEventId } from '../runtime/ids.js';
-import { collect, createTestTopics, exited, spawnPassthrough, type TestTopics } from '../runtime/test-kit.js';
+import { collect, createTestTopics, exited, spawnPassthrough, type TestTopics } from '../testing/kafka-kit.js';
 import { interactionRequest, startIngestProcess, type IngestProcess } from './ingest-process.js';
 
 describe('ingest → Kafka → pass-through stage', () => {

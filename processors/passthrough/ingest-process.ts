@@ -9,7 +9,7 @@ import { repoRoot } from '../../config/index.js';
 import { createIngestKey, upsertOrganization } from '../../ops/db/ingest-keys.js';
 import { migrate } from '../../ops/db/migrate.js';
 import { freePort, waitUntilOk } from '../../ops/net.js';
-import { config, exited } from '../runtime/test-kit.js';
+import { config, exited } from '../testing/kafka-kit.js';
 
 export interface IngestProcess {
   readonly orgId: string;

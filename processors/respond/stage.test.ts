@@ -1,27 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pino } from 'pino';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import { eventCatalog, type Draft, type InteractionGrounded, type Passage } from '../../schemas/index.js';
-import { deriveEventId } from '../runtime/ids.js';
-import type { StageContext } from '../runtime/stage.js';
+import { handleOne } from '../testing/stage-harness.js';
 import type { DraftGenerator, DraftRequest } from './generator.js';
 import { questionOf, respondStage } from './stage.js';
-
-function contextFor(input: InteractionGrounded): StageContext {
-  return {
-    stage: 'respond',
-    attempt: 1,
-    correlationId: 'test',
-    logger: pino({ level: 'silent' }),
-    derive: (index = 0) => ({
-      ...input.meta,
-      eventId: deriveEventId(input.meta.eventId, 'respond', index),
-      causationId: input.meta.eventId,
-      producer: { stage: 'respond', version: '0.1.0' },
-    }),
-  };
-}
 
 const fixture = sampleEvents.InteractionGrounded;
 
@@ -45,7 +28,7 @@ function grounded(passages: Passage[], outOfScope = false): InteractionGrounded 
 }
 
 test('the fixture (a weak hybrid score) drafts the holding reply and a valid ResponseDrafted', async () => {
-  const [out, ...rest] = await respondStage().handle(fixture, contextFor(fixture));
+  const [out, ...rest] = await handleOne(respondStage(), fixture);
   assert.equal(rest.length, 0);
   eventCatalog().encode('ResponseDrafted', out!);
   assert.equal(out!.draft.holding, true);
@@ -55,7 +38,7 @@ test('the fixture (a weak hybrid score) drafts the holding reply and a valid Res
 
 test('grounded passages give an extractive draft that cites them, as a valid ResponseDrafted', async () => {
   const input = grounded([lexicalPassage]);
-  const [out] = await respondStage().handle(input, contextFor(input));
+  const [out] = await handleOne(respondStage(), input);
   eventCatalog().encode('ResponseDrafted', out!);
   assert.equal(out!.draft.holding, false);
   assert.equal(out!.draft.generator.kind, 'EXTRACTIVE');
@@ -68,7 +51,7 @@ test('grounded passages give an extractive draft that cites them, as a valid Res
 
 test('an out-of-scope interaction gets the holding reply whatever was retrieved', async () => {
   const input = grounded([lexicalPassage], true);
-  const [out] = await respondStage().handle(input, contextFor(input));
+  const [out] = await handleOne(respondStage(), input);
   eventCatalog().encode('ResponseDrafted', out!);
   assert.equal(out!.draft.holding, true);
   assert.equal(out!.draft.generator.kind, 'TEMPLATE');
@@ -101,7 +84,7 @@ test('another generator slots in: it gets the redacted question, language and pa
     },
   };
   const input = grounded([lexicalPassage]);
-  const [out] = await respondStage({ generator: llm }).handle(input, contextFor(input));
+  const [out] = await handleOne(respondStage({ generator: llm }), input);
   eventCatalog().encode('ResponseDrafted', out!);
   assert.equal(out!.draft.generator.kind, 'LLM');
   assert.equal(requests.length, 1);

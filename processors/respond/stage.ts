@@ -1,6 +1,6 @@
-import { eventCatalog, type Draft, type InteractionGrounded, type ResponseDrafted } from '../../schemas/index.js';
+import type { Draft, InteractionGrounded, ResponseDrafted } from '../../schemas/index.js';
 import { withoutPlaceholders } from '../retrieve/query.js';
-import type { Stage } from '../runtime/stage.js';
+import type { EventStage } from '../runtime/stage.js';
 import { extractiveGenerator } from './extractive.js';
 import { holdingDraft, type DraftGenerator, type DraftRequest } from './generator.js';
 
@@ -18,35 +18,36 @@ export function questionOf(event: Pick<InteractionGrounded, 'enrichment'>): stri
 }
 
 /** Drafts a reply to each grounded interaction from its passages only. */
-export function respondStage(options: RespondOptions = {}): Stage<InteractionGrounded, ResponseDrafted> {
+export function respondStage(options: RespondOptions = {}): EventStage<InteractionGrounded, ResponseDrafted> {
   const generator = options.generator ?? extractiveGenerator();
   return {
     name: 'respond',
     version: '0.1.0',
-    inputSchema: eventCatalog().get('InteractionGrounded').schema,
-    async handle(event, context) {
+    consumes: ['InteractionGrounded'],
+    emits: 'ResponseDrafted',
+    handle(event, context) {
       const { interaction, enrichment, classification, grounding } = event;
-      let draft: Draft;
-      if (classification.outOfScope) {
-        // Nothing this desk handles: quoting the knowledge base would answer a question nobody asked.
-        draft = holdingDraft(enrichment.language);
-      } else {
-        const request: DraftRequest = {
-          orgId: event.meta.orgId,
-          question: questionOf(event),
-          language: enrichment.language,
-          classification,
-          sentiment: enrichment.sentiment,
-          customer: enrichment.customer,
-          passages: grounding.passages,
-        };
-        draft = await generator.draft(request);
-      }
-      context.logger.debug(
-        { generator: draft.generator.kind, holding: draft.holding, confidence: draft.confidence },
-        'drafted',
-      );
-      return [{ meta: context.derive(), interaction, enrichment, classification, draft }];
+      const output = (draft: Draft): ResponseDrafted[] => {
+        context.debug(
+          { generator: draft.generator.kind, holding: draft.holding, confidence: draft.confidence },
+          'drafted',
+        );
+        return [{ meta: context.derive(), interaction, enrichment, classification, draft }];
+      };
+      // Nothing this desk handles: quoting the knowledge base would answer a question nobody asked.
+      if (classification.outOfScope) return output(holdingDraft(enrichment.language));
+      const request: DraftRequest = {
+        orgId: event.meta.orgId,
+        question: questionOf(event),
+        language: enrichment.language,
+        classification,
+        sentiment: enrichment.sentiment,
+        customer: enrichment.customer,
+        passages: grounding.passages,
+      };
+      // A synchronous generator (the extractive one) answers without a promise per event.
+      const draft = generator.draft(request);
+      return draft instanceof Promise ? draft.then(output) : output(draft);
     },
   };
 }

@@ -1,7 +1,14 @@
 import type { Client } from '@elastic/elasticsearch';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildChunkQuery, createChunkSearch, languagesToTry, toPassages } from './search.js';
+import {
+  buildChunkQuery,
+  createChunkSearch,
+  createChunkSearchMany,
+  languagesToTry,
+  SearchItemError,
+  toPassages,
+} from './search.js';
 
 test('the query filters on org and language and needs at least one matching term', () => {
   assert.deepEqual(buildChunkQuery('org-a', 'en-GB', 'Where are my refunds?'), {
@@ -62,34 +69,44 @@ test('hits become passages ranked from 1, with their scores', () => {
   );
 });
 
-/** A client answering from a table of language → hits, recording the languages it was asked for. */
+type FakeSearch = { query: { bool: { filter: Array<{ term: Record<string, string> }> } }; size: number };
+
+/**
+ * A client answering `_msearch` from a table of language → hits, recording the languages it was asked for and
+ * how many requests it got.
+ */
 function fakeClient(hitsByLanguage: Record<string, number>) {
   const asked: string[] = [];
+  let requests = 0;
+  const answer = (request: FakeSearch) => {
+    const language = request.query.bool.filter[1]!.term.language_base!;
+    asked.push(language);
+    const n = Math.min(hitsByLanguage[language] ?? 0, request.size);
+    return {
+      hits: {
+        hits: Array.from({ length: n }, (_, i) => ({
+          _index: 'i',
+          _id: `x${i}`,
+          _score: 10 - i,
+          _source: {
+            chunk_id: `${language}#${i}`,
+            document_id: language,
+            document_version: 1,
+            title: 't',
+            text: 't',
+            source_uri: null,
+          },
+        })),
+      },
+    };
+  };
   const client = {
-    search: async (request: { query: { bool: { filter: Array<{ term: Record<string, string> }> } }; size: number }) => {
-      const language = request.query.bool.filter[1]!.term.language_base!;
-      asked.push(language);
-      const n = Math.min(hitsByLanguage[language] ?? 0, request.size);
-      return {
-        hits: {
-          hits: Array.from({ length: n }, (_, i) => ({
-            _index: 'i',
-            _id: `x${i}`,
-            _score: 10 - i,
-            _source: {
-              chunk_id: `${language}#${i}`,
-              document_id: language,
-              document_version: 1,
-              title: 't',
-              text: 't',
-              source_uri: null,
-            },
-          })),
-        },
-      };
+    msearch: async ({ searches }: { searches: Array<FakeSearch | { index: string }> }) => {
+      requests += 1;
+      return { responses: searches.filter((_, i) => i % 2 === 1).map((s) => answer(s as FakeSearch)) };
     },
   };
-  return { client: client as unknown as Client, asked };
+  return { client: client as unknown as Client, asked, requests: () => requests };
 }
 
 test('search stays in the question’s language when it has no hit there', async () => {
@@ -111,10 +128,46 @@ test('search falls back to configured languages in order and reports the one ans
   );
 });
 
+test('a batch is one request per language round, answered in order', async () => {
+  const { client, asked, requests } = fakeClient({ en: 2, es: 1 });
+  const results = await createChunkSearchMany(client, { fallbackLanguages: ['en'] })([
+    { orgId: 'o', language: 'es', query: 'reembolso', k: 3 },
+    { orgId: 'o', language: 'fr', query: 'remboursement refund', k: 3 },
+    { orgId: 'o', language: 'en', query: 'refund', k: 1 },
+  ]);
+  assert.equal(requests(), 2, 'the first round for all three, a second for the French one');
+  assert.deepEqual(asked, ['es', 'fr', 'en', 'en']);
+  assert.deepEqual(
+    results.map((r) => (r instanceof Error ? r.message : [r.language, r.passages.length])),
+    [
+      ['es', 1],
+      ['en', 2],
+      ['en', 1],
+    ],
+  );
+});
+
+test('one refused search of a batch fails that request alone', async () => {
+  const client = {
+    msearch: async () => ({
+      responses: [
+        { status: 400, error: { type: 'query_shard_exception', reason: 'bad query' } },
+        { hits: { hits: [] } },
+      ],
+    }),
+  } as unknown as Client;
+  const [refused, empty] = await createChunkSearchMany(client)([
+    { orgId: 'o', language: 'en', query: 'refund', k: 3 },
+    { orgId: 'o', language: 'en', query: 'card', k: 3 },
+  ]);
+  assert.ok(refused instanceof SearchItemError && refused.status === 400 && /bad query/.test(refused.message));
+  assert.deepEqual(empty, { passages: [], language: null });
+});
+
 test('a missing index is an empty knowledge base; other errors propagate', async () => {
   const failing = (meta: unknown) =>
     ({
-      search: async () => {
+      msearch: async () => {
         throw Object.assign(new Error('failed'), { meta });
       },
     }) as unknown as Client;

@@ -91,35 +91,94 @@ export function toPassages(hits: readonly estypes.SearchHit<PassageSource>[]): P
 }
 
 function isIndexNotFound(error: unknown): boolean {
-  const meta = (error as { meta?: { statusCode?: number; body?: { error?: { type?: string } } } }).meta;
-  return meta?.statusCode === 404 && meta.body?.error?.type === 'index_not_found_exception';
+  const e = error as {
+    status?: number;
+    type?: string;
+    meta?: { statusCode?: number; body?: { error?: { type?: string } } };
+  };
+  if (e.type === 'index_not_found_exception') return true;
+  return e.meta?.statusCode === 404 && e.meta.body?.error?.type === 'index_not_found_exception';
 }
 
-export function createChunkSearch(client: Client, options: ChunkSearchOptions = {}): ChunkSearch {
+/** Searches for many requests at once; answers in the requests' order. */
+export type ChunkSearchMany = (requests: readonly SearchRequest[]) => Promise<Array<SearchResult | Error>>;
+
+/** Thrown for one search of a batch that Elasticsearch refused, with the status it answered. */
+export class SearchItemError extends Error {
+  override name = 'SearchItemError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Every request of a batch in one `_msearch` per language round: each request tries its own language first and
+ * its fallbacks after, so a second round (if any) holds only the requests the first left without passages.
+ */
+export function createChunkSearchMany(client: Client, options: ChunkSearchOptions = {}): ChunkSearchMany {
   const index = options.index ?? DEFAULT_CHUNK_INDEX;
-  return async ({ orgId, language, query, k }) => {
-    for (const lang of languagesToTry(language, options.fallbackLanguages)) {
-      const body = buildChunkQuery(orgId, lang, query, options.titleBoost);
-      if (!body) continue;
-      let response: estypes.SearchResponse<PassageSource>;
+  return async (requests) => {
+    const results: Array<SearchResult | Error | undefined> = requests.map(() => undefined);
+    const tries = requests.map((r) => languagesToTry(r.language, options.fallbackLanguages));
+    for (let round = 0; results.includes(undefined); round++) {
+      const searches: Array<{ at: number; lang: string; body: estypes.QueryDslQueryContainer }> = [];
+      requests.forEach((request, at) => {
+        if (results[at] !== undefined) return;
+        const lang = tries[at]![round];
+        if (lang === undefined) {
+          results[at] = { passages: [], language: null };
+          return;
+        }
+        const body = buildChunkQuery(request.orgId, lang, request.query, options.titleBoost);
+        if (body) searches.push({ at, lang, body });
+      });
+      if (searches.length === 0) continue;
+      let response: estypes.MsearchResponse<PassageSource>;
       try {
-        response = await client.search<PassageSource>({
-          index,
-          size: k,
-          query: body,
-          _source: [...SOURCE_FIELDS],
-          // Ties broken by chunk id, so equal scores come back in the same order on every run and replica.
-          sort: ['_score', { chunk_id: 'asc' }],
-          track_total_hits: false,
+        response = await client.msearch<PassageSource>({
+          searches: searches.flatMap(({ at, body }) => [
+            { index },
+            {
+              size: requests[at]!.k,
+              query: body,
+              _source: [...SOURCE_FIELDS],
+              // Ties broken by chunk id, so equal scores come back in the same order on every run and replica.
+              sort: ['_score', { chunk_id: 'asc' }],
+              track_total_hits: false,
+            },
+          ]),
         });
       } catch (error) {
         // No knowledge base imported yet is an empty one, not a failure to retry and dead-letter.
-        if (isIndexNotFound(error)) return { passages: [], language: null };
-        throw error;
+        if (!isIndexNotFound(error)) throw error;
+        for (const { at } of searches) results[at] = { passages: [], language: null };
+        continue;
       }
-      const passages = toPassages(response.hits.hits);
-      if (passages.length > 0) return { passages, language: lang };
+      response.responses.forEach((item, k) => {
+        const { at, lang } = searches[k]!;
+        if ('error' in item) {
+          // No knowledge base imported yet is an empty one, not a failure to retry and dead-letter.
+          if (isIndexNotFound(item.error)) results[at] = { passages: [], language: null };
+          else results[at] = new SearchItemError(item.status ?? 500, `${item.error.type}: ${item.error.reason ?? ''}`);
+          return;
+        }
+        const passages = toPassages(item.hits.hits);
+        if (passages.length > 0) results[at] = { passages, language: lang };
+      });
     }
-    return { passages: [], language: null };
+    return results as Array<SearchResult | Error>;
+  };
+}
+
+/** One search at a time, for tools and tests; the stage searches a batch at once. */
+export function createChunkSearch(client: Client, options: ChunkSearchOptions = {}): ChunkSearch {
+  const many = createChunkSearchMany(client, options);
+  return async (request) => {
+    const [result] = await many([request]);
+    if (result instanceof Error) throw result;
+    return result!;
   };
 }

@@ -1,27 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pino } from 'pino';
-import { deriveEventId } from '../runtime/ids.js';
-import type { StageContext } from '../runtime/stage.js';
+import { handleOne } from '../testing/stage-harness.js';
 import { eventCatalog, type InteractionClassified, type Passage } from '../../schemas/index.js';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import type { SearchRequest } from './search.js';
 import { retrieveStage } from './stage.js';
-
-function contextFor(input: InteractionClassified): StageContext {
-  return {
-    stage: 'retrieve',
-    attempt: 1,
-    correlationId: 'test',
-    logger: pino({ level: 'silent' }),
-    derive: (index = 0) => ({
-      ...input.meta,
-      eventId: deriveEventId(input.meta.eventId, 'retrieve', index),
-      causationId: input.meta.eventId,
-      producer: { stage: 'retrieve', version: '0.1.0' },
-    }),
-  };
-}
 
 const passage: Passage = {
   chunkId: 'returns-and-refunds#1',
@@ -38,9 +21,9 @@ function recordingSearch(passages: Passage[] = [passage]) {
   const requests: SearchRequest[] = [];
   return {
     requests,
-    search: async (request: SearchRequest) => {
-      requests.push(request);
-      return { passages, language: passages.length > 0 ? 'en' : null };
+    search: async (batch: readonly SearchRequest[]) => {
+      requests.push(...batch);
+      return batch.map(() => ({ passages, language: passages.length > 0 ? 'en' : null }));
     },
   };
 }
@@ -48,7 +31,7 @@ function recordingSearch(passages: Passage[] = [passage]) {
 test('grounds a classified interaction in its org and language and emits a valid InteractionGrounded', async () => {
   const input = sampleEvents.InteractionClassified;
   const { search, requests } = recordingSearch();
-  const [out, ...rest] = await retrieveStage({ search, k: 4 }).handle(input, contextFor(input));
+  const [out, ...rest] = await handleOne(retrieveStage({ search, k: 4 }), input);
   assert.equal(rest.length, 0);
   eventCatalog().encode('InteractionGrounded', out!);
   assert.deepEqual(requests, [
@@ -73,7 +56,7 @@ test('an out-of-scope interaction is still searched, without its intent, and sta
     classification: { ...sampleEvents.InteractionClassified.classification, outOfScope: true },
   };
   const { search, requests } = recordingSearch();
-  const [out] = await retrieveStage({ search }).handle(input, contextFor(input));
+  const [out] = await handleOne(retrieveStage({ search }), input);
   eventCatalog().encode('InteractionGrounded', out!);
   assert.equal(requests.length, 1);
   assert.ok(!requests[0]!.query.startsWith('billing refund'));
@@ -87,7 +70,7 @@ test('with outOfScope: skip, no search runs and the grounding says SKIPPED', asy
     classification: { ...sampleEvents.InteractionClassified.classification, outOfScope: true },
   };
   const { search, requests } = recordingSearch();
-  const [out] = await retrieveStage({ search, outOfScope: 'skip' }).handle(input, contextFor(input));
+  const [out] = await handleOne(retrieveStage({ search, outOfScope: 'skip' }), input);
   eventCatalog().encode('InteractionGrounded', out!);
   assert.equal(requests.length, 0);
   assert.deepEqual(out!.grounding, { method: 'SKIPPED', query: '', passages: [] });
@@ -96,7 +79,7 @@ test('with outOfScope: skip, no search runs and the grounding says SKIPPED', asy
 test('nothing found is an empty grounding, not an error', async () => {
   const input = sampleEvents.InteractionClassified;
   const { search } = recordingSearch([]);
-  const [out] = await retrieveStage({ search }).handle(input, contextFor(input));
+  const [out] = await handleOne(retrieveStage({ search }), input);
   eventCatalog().encode('InteractionGrounded', out!);
   assert.equal(out!.grounding.method, 'LEXICAL');
   assert.deepEqual(out!.grounding.passages, []);
@@ -110,7 +93,7 @@ test('a message with nothing searchable in it is SKIPPED without a search', asyn
     classification: { ...base.classification, intent: 'unknown' },
   };
   const { search, requests } = recordingSearch();
-  const [out] = await retrieveStage({ search }).handle(input, contextFor(input));
+  const [out] = await handleOne(retrieveStage({ search }), input);
   eventCatalog().encode('InteractionGrounded', out!);
   assert.equal(requests.length, 0);
   assert.equal(out!.grounding.method, 'SKIPPED');
@@ -121,8 +104,5 @@ test('a failing search fails the handler, so the runtime retries it', async () =
   const search = async () => {
     throw new Error('connection refused');
   };
-  await assert.rejects(
-    Promise.resolve(retrieveStage({ search }).handle(input, contextFor(input))),
-    /connection refused/,
-  );
+  await assert.rejects(handleOne(retrieveStage({ search }), input), /connection refused/);
 });

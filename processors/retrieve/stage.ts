@@ -1,15 +1,14 @@
-import {
-  eventCatalog,
-  type Grounding,
-  type InteractionClassified,
-  type InteractionGrounded,
-} from '../../schemas/index.js';
-import type { Stage } from '../runtime/stage.js';
+import type { Grounding, InteractionClassified, InteractionGrounded } from '../../schemas/index.js';
+import { PermanentError } from '../runtime/errors.js';
+import { failed, type BatchStage, type ItemResult } from '../runtime/stage.js';
 import { buildRetrievalQuery, DEFAULT_MAX_QUERY_CHARS } from './query.js';
-import type { ChunkSearch } from './search.js';
+import { SearchItemError, type ChunkSearchMany, type SearchRequest } from './search.js';
+
+export const RETRIEVE_STAGE = 'retrieve';
 
 export interface RetrieveOptions {
-  search: ChunkSearch;
+  /** Searches a batch's queries at once (one request to the index per batch). */
+  search: ChunkSearchMany;
   /** Passages handed to respond; a few good ones beat many weak ones in a short reply. */
   k?: number;
   /**
@@ -20,43 +19,54 @@ export interface RetrieveOptions {
    */
   outOfScope?: 'search' | 'skip';
   maxQueryChars?: number;
+  /** Turns a search error into the failure the runtime acts on (a dependency's outage, say). */
+  failure?: (error: Error) => unknown;
 }
+
+const SKIPPED: Grounding = { method: 'SKIPPED', query: '', passages: [] };
 
 /** Grounds each classified interaction in its org's knowledge base: the passages a reply can rest on. */
-export function retrieveStage(options: RetrieveOptions): Stage<InteractionClassified, InteractionGrounded> {
+export function retrieveStage(options: RetrieveOptions): BatchStage<InteractionClassified, InteractionGrounded> {
   const k = options.k ?? 5;
   const maxQueryChars = options.maxQueryChars ?? DEFAULT_MAX_QUERY_CHARS;
+  const failure =
+    options.failure ??
+    ((error: Error) =>
+      error instanceof SearchItemError && error.status < 500 ? new PermanentError(error.message) : error);
   return {
-    name: 'retrieve',
-    version: '0.1.0',
-    inputSchema: eventCatalog().get('InteractionClassified').schema,
-    async handle(event, context) {
-      const { interaction, enrichment, classification } = event;
-      const grounding = await ground(event, options.search, k, maxQueryChars, options.outOfScope ?? 'search');
-      context.logger.debug(
-        {
-          method: grounding.method,
-          passages: grounding.passages.length,
-          topScore: grounding.passages[0]?.score ?? null,
-          outOfScope: classification.outOfScope,
-        },
-        'grounded',
-      );
-      return [{ meta: context.derive(), interaction, enrichment, classification, grounding }];
+    name: RETRIEVE_STAGE,
+    version: '0.2.0',
+    consumes: ['InteractionClassified'],
+    emits: 'InteractionGrounded',
+    async handleBatch(items) {
+      const requests: Array<SearchRequest | null> = items.map(({ event }) => {
+        if (event.classification.outOfScope && options.outOfScope === 'skip') return null;
+        const query = buildRetrievalQuery(event.enrichment, event.classification, maxQueryChars);
+        return query === '' ? null : { orgId: event.meta.orgId, language: event.enrichment.language, query, k };
+      });
+      const wanted = requests.filter((r): r is SearchRequest => r !== null);
+      const found = wanted.length > 0 ? await options.search(wanted) : [];
+      let next = 0;
+      return items.map(({ event, context }, i): ItemResult<InteractionGrounded> => {
+        const request = requests[i];
+        let grounding = SKIPPED;
+        if (request) {
+          const result = found[next++]!;
+          if (result instanceof Error) return failed(failure(result));
+          grounding = { method: 'LEXICAL', query: request.query, passages: result.passages };
+        }
+        context.debug(
+          {
+            method: grounding.method,
+            passages: grounding.passages.length,
+            topScore: grounding.passages[0]?.score ?? null,
+            outOfScope: event.classification.outOfScope,
+          },
+          'grounded',
+        );
+        const { interaction, enrichment, classification } = event;
+        return [{ meta: context.derive(), interaction, enrichment, classification, grounding }];
+      });
     },
   };
-}
-
-async function ground(
-  event: InteractionClassified,
-  search: ChunkSearch,
-  k: number,
-  maxQueryChars: number,
-  outOfScope: 'search' | 'skip',
-): Promise<Grounding> {
-  if (event.classification.outOfScope && outOfScope === 'skip') return { method: 'SKIPPED', query: '', passages: [] };
-  const query = buildRetrievalQuery(event.enrichment, event.classification, maxQueryChars);
-  if (query === '') return { method: 'SKIPPED', query: '', passages: [] };
-  const result = await search({ orgId: event.meta.orgId, language: event.enrichment.language, query, k });
-  return { method: 'LEXICAL', query, passages: result.passages };
 }

@@ -11,7 +11,9 @@
  *  - negative_sentiment: an unhappy customer gets a person, however good the answer.
  *
  * The priority is the classifier's: it already raised it for tier, sentiment and urgency, and raising it
- * again here would count the same signal twice.
+ * again here would count the same signal twice. When enrich could not read the customer's records
+ * (customer_context_last_known, customer_context_unavailable), the decision says so: its SLA deadline rests on
+ * an older or an empty context.
  */
 import type { Priority, ResponseDrafted, Routing } from '../../schemas/index.js';
 import { baseLanguage } from '../retrieve/terms.js';
@@ -74,6 +76,8 @@ export function decideRouting(input: RoutingInput, settings: RouteSettings = DEF
     decision === 'AUTO_REPLY' ? ['confident_draft', 'auto_reply_intent', 'sentiment_not_negative'] : blockers;
   if (decision === 'HUMAN' && priority === 'P1') reasons.push('urgent_priority');
   if (dueAt === null) reasons.push('no_sla_target');
+  if (enrichment.customer.source === 'LAST_KNOWN') reasons.push('customer_context_last_known');
+  if (enrichment.customer.source === 'UNAVAILABLE') reasons.push('customer_context_unavailable');
   return {
     decision,
     queue: queueName(

@@ -8,13 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { pino } from 'pino';
 import { loadConfig } from '../../config/index.js';
 import { upsertOrganization } from '../../ops/db/ingest-keys.js';
 import { migrate } from '../../ops/db/migrate.js';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import type { ResponseDrafted } from '../../schemas/index.js';
-import { deriveEventId } from '../runtime/ids.js';
+import { handleOne } from '../testing/stage-harness.js';
 import type { RouteSettings } from './policy.js';
 import {
   createRouteSettingsLookup,
@@ -82,16 +81,9 @@ test('the route stage decides with the stored settings of the event’s org', as
     meta: { ...fixture.meta, orgId },
     enrichment: { ...fixture.enrichment, sentiment: { score: 0.3, label: 'POSITIVE' } },
   };
-  const context = {
-    stage: 'route',
-    attempt: 1,
-    correlationId: 'it',
-    logger: pino({ level: 'silent' }),
-    derive: (index = 0) => ({ ...event.meta, eventId: deriveEventId(event.meta.eventId, 'route', index) }),
-  };
   const stage = routeStage({ settings: createRouteSettingsLookup({ db: pool, ttlMs: 0 }) });
 
-  const [before] = await stage.handle(event, context);
+  const [before] = await handleOne(stage, event);
   assert.equal(before!.routing.decision, 'HUMAN', 'no row: the defaults send nothing automatically');
   assert.equal(before!.routing.queue, 'payments-en');
 
@@ -100,7 +92,7 @@ test('the route stage decides with the stored settings of the event’s org', as
     autoReplyThreshold: fixture.draft.confidence,
     queueLanguages: ['es'],
   });
-  const [afterSave] = await stage.handle(event, context);
+  const [afterSave] = await handleOne(stage, event);
   assert.equal(afterSave!.routing.decision, 'AUTO_REPLY');
   assert.equal(afterSave!.routing.queue, 'payments-es', 'English has no queue of its own: the first language’s');
 });

@@ -10,9 +10,12 @@
  * The lookup keeps each org's settings in process memory for a short TTL (30 s by default). Settings change
  * rarely and the route stage asks for them on every event, so a change may take up to the TTL to be seen by
  * each running instance; in exchange the hot path costs no round trip. Concurrent misses for one org share
- * one read, and a failed read is never cached: it fails the lookup, for the runtime to retry.
+ * one read. When PostgreSQL is away, an org's expired settings keep being served (stale settings beat no
+ * routing); an org never read before fails the lookup, for the runtime to wait the outage out.
  */
 import type { Queryable } from '../../ops/db/queryable.js';
+import type { Dependency } from '../runtime/dependency.js';
+import { UnavailableError } from '../runtime/errors.js';
 import { UnknownOrganizationError } from '../../ops/db/ingest-keys.js';
 import type { RouteSettings } from './policy.js';
 import type { RouteSettingsLookup } from './stage.js';
@@ -213,6 +216,8 @@ export const DEFAULT_SETTINGS_MAX_ENTRIES = 10_000;
 
 export interface RouteSettingsLookupOptions {
   readonly db: Queryable;
+  /** Reads go through it, so an outage trips its breaker and stale settings are served meanwhile. */
+  readonly postgres?: Dependency;
   /** How long an org's settings are reused before being read again; 0 reads them for every lookup. */
   readonly ttlMs?: number;
   /** Orgs kept at most; past it, the entry filled longest ago is dropped. */
@@ -246,10 +251,21 @@ export function createRouteSettingsLookup(options: RouteSettingsLookupOptions): 
   const cache = new Map<string, Entry>();
   const reading = new Map<string, Promise<Partial<RouteSettings>>>();
 
+  const query = (orgId: string) =>
+    options.postgres ? options.postgres.call(() => readRouteSettings(db, orgId)) : readRouteSettings(db, orgId);
+
   const read = async (orgId: string): Promise<Partial<RouteSettings>> => {
     // Staleness is counted from before the read, so no answer is served longer than ttlMs after it was true.
     const startedAt = now();
-    const settings = frozen((await readRouteSettings(db, orgId))?.settings ?? {});
+    let stored: StoredRouteSettings | null;
+    try {
+      stored = await query(orgId);
+    } catch (error) {
+      const stale = cache.get(orgId);
+      if (error instanceof UnavailableError && stale) return stale.settings;
+      throw error;
+    }
+    const settings = frozen(stored?.settings ?? {});
     if (ttlMs > 0) {
       cache.delete(orgId);
       cache.set(orgId, { settings, expiresAt: startedAt + ttlMs });

@@ -1,31 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pino } from 'pino';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import { eventCatalog, type ResponseDrafted } from '../../schemas/index.js';
-import { deriveEventId } from '../runtime/ids.js';
-import type { StageContext } from '../runtime/stage.js';
+import { handleOne } from '../testing/stage-harness.js';
 import { routeStage } from './stage.js';
-
-function contextFor(input: ResponseDrafted): StageContext {
-  return {
-    stage: 'route',
-    attempt: 1,
-    correlationId: 'test',
-    logger: pino({ level: 'silent' }),
-    derive: (index = 0) => ({
-      ...input.meta,
-      eventId: deriveEventId(input.meta.eventId, 'route', index),
-      causationId: input.meta.eventId,
-      producer: { stage: 'route', version: '0.1.0' },
-    }),
-  };
-}
 
 const fixture = sampleEvents.ResponseDrafted;
 
 test('the fixture (negative sentiment, default settings) goes to a person, as a valid RoutingDecided', async () => {
-  const [out, ...rest] = await routeStage().handle(fixture, contextFor(fixture));
+  const [out, ...rest] = await handleOne(routeStage(), fixture);
   assert.equal(rest.length, 0);
   eventCatalog().encode('RoutingDecided', out!);
   assert.equal(out!.routing.decision, 'HUMAN');
@@ -48,7 +31,7 @@ test('org settings come from the injected lookup, per org, merged over the defau
     ...fixture,
     enrichment: { ...fixture.enrichment, sentiment: { score: 0.2, label: 'POSITIVE' } },
   };
-  const [out] = await stage.handle(happy, contextFor(happy));
+  const [out] = await handleOne(stage, happy);
   eventCatalog().encode('RoutingDecided', out!);
   assert.deepEqual(asked, ['org-acme']);
   assert.equal(out!.routing.decision, 'AUTO_REPLY');
@@ -57,7 +40,7 @@ test('org settings come from the injected lookup, per org, merged over the defau
 
 test('settings left undefined by the lookup keep their defaults', async () => {
   const stage = routeStage({ settings: () => ({ autoReplyIntents: undefined, queueLanguages: undefined }) });
-  const [out] = await stage.handle(fixture, contextFor(fixture));
+  const [out] = await handleOne(stage, fixture);
   eventCatalog().encode('RoutingDecided', out!);
   assert.equal(out!.routing.queue, 'payments-en');
 });

@@ -1,8 +1,14 @@
 /**
- * How the runtime tells a failure worth retrying from one that never will succeed. Handlers throw
- * `PermanentError` for input that is wrong as such; everything else is assumed transient and retried, and
- * dead-lettered only when it keeps failing.
+ * How the runtime tells failures apart by cause, because each cause calls for its own answer:
+ *
+ * - permanent: the same input will always meet it (bad data, a violated invariant, a deterministic database
+ *   error). Dead-lettered at once.
+ * - unavailable: a dependency is down, refusing, timing out or overloaded. Waited out for as long as the outage
+ *   lasts, never dead-lettered: the input is healthy.
+ * - transient: anything else. Retried with backoff and dead-lettered only when it keeps failing.
  */
+import { classifyDependencyError } from './dependency-errors.js';
+
 export class PermanentError extends Error {
   override name = 'PermanentError';
 }
@@ -17,7 +23,48 @@ export class OutputSchemaError extends PermanentError {
   override name = 'OutputSchemaError';
 }
 
-export const isPermanent = (error: unknown): boolean => error instanceof PermanentError;
+/** Something a dependency may recover from: what to probe until it is back, and how long it has been away. */
+export interface Outage {
+  readonly name: string;
+  /** Resolves once the dependency answers again; `false` if it already answered on the first probe. */
+  waitUntilAvailable(control: WaitControl): Promise<boolean>;
+}
+
+export interface WaitControl {
+  /** True once the wait must end without the dependency: the process is stopping or lost its partitions. */
+  shouldStop(): boolean;
+}
+
+export class UnavailableError extends Error {
+  override name = 'UnavailableError';
+  /**
+   * When the handler can do without the dependency (epoch ms): the input is handed back then even if the
+   * dependency is still away. Null: wait for as long as the outage lasts.
+   */
+  readonly fallbackAt: number | null;
+
+  constructor(
+    /** The dependency to wait for; null when the error names no known one (then backoff stands in for a probe). */
+    readonly dependency: Outage | null,
+    message: string,
+    options: { cause?: unknown; fallbackAt?: number } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.fallbackAt = options.fallbackAt ?? null;
+  }
+}
+
+export type FailureKind = 'permanent' | 'unavailable' | 'transient';
+
+export function failureKind(error: unknown): FailureKind {
+  if (error instanceof PermanentError) return 'permanent';
+  if (error instanceof UnavailableError) return 'unavailable';
+  // A driver error that reached the runtime without passing a Dependency still says what it is.
+  const kind = classifyDependencyError(error);
+  return kind === 'unknown' ? 'transient' : kind;
+}
+
+export const isPermanent = (error: unknown): boolean => failureKind(error) === 'permanent';
 
 export function describeError(error: unknown): { errorClass: string; message: string } {
   if (error instanceof Error) return { errorClass: error.name || error.constructor.name, message: error.message };

@@ -1,78 +1,116 @@
 /**
- * Runs one stage as a process: Kafka, the schema registry, probes and metrics, and a shutdown that finishes
- * the work in hand, commits and leaves the group within a deadline.
+ * Runs one or more stages in a process: each its own consumer group, producer and dead-letter topic, all
+ * sharing the schema-registry client, one Prometheus registry (labelled by stage and group), one probe server
+ * and one shutdown that finishes the work in hand, commits and leaves every group within a deadline.
+ * Production runs one stage per process; a small box may host several in one.
  */
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../config/index.js';
 import { EventCodec } from './codec.js';
+import type { Dependency } from './dependency.js';
 import { createKafka } from './kafka.js';
-import { createProcessorMetrics } from './metrics.js';
+import { BREAKER_STATE_VALUE, createProcessMetrics, type ProcessMetrics } from './metrics.js';
 import { serveProbes } from './probes.js';
+import { StageRunner, type RunnerOptions } from './runner.js';
 import { stopOnSignals } from './shutdown.js';
-import { StageRunner, type RunnerOptions, type StageWiring } from './runner.js';
-import type { Envelope, Stage } from './stage.js';
+import type { AnyStage, Envelope } from './stage.js';
+import type { StageWiring } from './wiring.js';
 
-export interface RunningStage {
+export interface HostedStage {
+  readonly stage: AnyStage;
+  readonly wiring: StageWiring;
+  readonly options?: Partial<RunnerOptions>;
+}
+
+export interface RunningStages {
   readonly probeUrl: string;
+  readonly metrics: ProcessMetrics;
   stop(): Promise<void>;
 }
 
-export async function startStage<In extends Envelope, Out extends Envelope>(
-  stage: Stage<In, Out>,
-  wiring: StageWiring,
-  options: Partial<RunnerOptions> = {},
-  config: Config = loadConfig(),
-): Promise<RunningStage> {
-  const logger = pino({
-    level: config.logLevel,
-    base: { stage: stage.name, version: stage.version, pid: process.pid },
+export interface HostOptions {
+  readonly config?: Config;
+  /** Dependencies to report in readiness and metrics. */
+  readonly dependencies?: readonly Dependency[];
+  /** Runs after every stage stopped: closes the clients the stages used. */
+  readonly close?: () => Promise<void>;
+  readonly logger?: Logger;
+}
+
+export function processLogger(config: Config, name: string): Logger {
+  return pino({ level: config.logLevel, base: { process: name, pid: process.pid } });
+}
+
+export async function startStages(stages: readonly HostedStage[], host: HostOptions = {}): Promise<RunningStages> {
+  const config = host.config ?? loadConfig();
+  const name = stages.map((s) => s.stage.name).join('+');
+  const logger = host.logger ?? processLogger(config, name);
+  const metrics = createProcessMetrics(config.processor.instanceId);
+  const dependencies = host.dependencies ?? [];
+  const unwatch = dependencies.map((dependency) => {
+    metrics.dependencyState.set({ dependency: dependency.name }, BREAKER_STATE_VALUE[dependency.state]);
+    return dependency.watch((state, error) => {
+      metrics.dependencyState.set({ dependency: dependency.name }, BREAKER_STATE_VALUE[state]);
+      if (state === 'open') logger.warn({ dependency: dependency.name, err: error }, 'dependency unavailable');
+      if (state === 'closed') logger.info({ dependency: dependency.name }, 'dependency available again');
+    });
   });
-  const metrics = createProcessorMetrics(stage.name);
-  const runner = new StageRunner(
-    createKafka(config, logger, `${config.kafka.clientId}-${stage.name}`),
-    EventCodec.connect(config.schemaRegistry.url),
-    stage,
-    wiring,
-    logger,
-    metrics,
-    {
-      concurrency: config.processor.concurrency,
-      maxAttempts: config.processor.maxAttempts,
-      instanceId: config.processor.instanceId,
-      ...options,
-    },
+  const codec = EventCodec.connect(config.schemaRegistry.url);
+  const runners = stages.map(
+    ({ stage, wiring, options }) =>
+      new StageRunner<Envelope, Envelope>(
+        createKafka(config, logger, `${config.kafka.clientId}-${stage.name}`),
+        codec,
+        stage,
+        wiring,
+        logger.child({ stage: stage.name, version: stage.version }),
+        metrics,
+        {
+          concurrency: config.processor.concurrency,
+          maxAttempts: config.processor.maxAttempts,
+          instanceId:
+            stages.length === 1 ? config.processor.instanceId : `${config.processor.instanceId}.${stage.name}`,
+          ...options,
+        },
+      ),
   );
   const probes = await serveProbes(
     config.processor.probePort,
     '127.0.0.1',
-    { live: () => true, ready: () => runner.ready() },
+    {
+      live: () => true,
+      notReadyReasons: () => [
+        ...runners.flatMap((runner, i) => runner.notReadyReasons().map((r) => `${stages[i]!.stage.name}: ${r}`)),
+        ...dependencies.filter((d) => d.state !== 'closed').map((d) => d.describe()),
+      ],
+    },
     metrics.registry,
   );
   const probeUrl = `http://127.0.0.1:${(probes.address() as AddressInfo).port}`;
-  await runner.start();
-  logger.info({ wiring, probeUrl }, 'stage started');
+  await Promise.all(runners.map((runner) => runner.start()));
+  logger.info({ stages: stages.map((s) => ({ name: s.stage.name, wiring: s.wiring })), probeUrl }, 'started');
   return {
     probeUrl,
+    metrics,
     async stop() {
-      await runner.stop();
+      await Promise.all(runners.map((runner) => runner.stop()));
       await new Promise((resolve) => probes.close(resolve));
-      logger.info('stage stopped');
+      for (const stopWatching of unwatch) stopWatching();
+      await host.close?.();
+      logger.info('stopped');
     },
   };
 }
 
-/** Entry point of a stage process: starts it and stops it cleanly on SIGTERM or SIGINT. */
-export async function runStageProcess<In extends Envelope, Out extends Envelope>(
-  stage: Stage<In, Out>,
-  wiring: StageWiring,
-  options: Partial<RunnerOptions> = {},
-): Promise<void> {
-  const config = loadConfig();
-  const running = await startStage(stage, wiring, options, config);
+/** Entry point of a processor process: starts its stages and stops them cleanly on SIGTERM or SIGINT. */
+export async function runStagesProcess(stages: readonly HostedStage[], host: HostOptions = {}): Promise<RunningStages> {
+  const config = host.config ?? loadConfig();
+  const running = await startStages(stages, { ...host, config });
   // Past the deadline the process exits without committing; at-least-once delivery makes that safe.
   stopOnSignals(() => running.stop(), {
     deadlineMs: config.processor.shutdownDeadlineMs,
-    logger: pino({ level: config.logLevel, base: { stage: stage.name, pid: process.pid } }),
+    logger: host.logger ?? processLogger(config, stages.map((s) => s.stage.name).join('+')),
   });
+  return running;
 }

@@ -11,8 +11,10 @@ import { passthroughStage } from '../passthrough/stage.js';
 import { PermanentError } from './errors.js';
 import { HEADER, headerString } from './headers.js';
 import { deriveEventId } from './ids.js';
-import { startStage } from './main.js';
-import type { Stage } from './stage.js';
+import { startStages } from './main.js';
+import type { RunnerOptions } from './runner.js';
+import { failed, type AnyStage, type BatchStage, type Stage } from './stage.js';
+import { explicitWiring } from './wiring.js';
 import {
   codec,
   collect,
@@ -24,9 +26,19 @@ import {
   produceInteractions,
   spawnPassthrough,
   type TestTopics,
-} from './test-kit.js';
+} from '../testing/kafka-kit.js';
 
 const quiet = { ...config, logLevel: 'silent' as const };
+
+/** A stage in this process on throwaway topics carrying interactions. */
+function startStage(
+  stage: AnyStage,
+  topics: { groupId: string; inputTopics: string[]; outputTopic: string; deadLetterTopic: string },
+  options: Partial<RunnerOptions> = {},
+) {
+  const wiring = explicitWiring({ ...topics, event: 'InteractionReceived' });
+  return startStages([{ stage, wiring, options }], { config: quiet });
+}
 const orgs = Array.from({ length: 12 }, (_, i) => `org-${String.fromCharCode(97 + i)}`);
 
 function workload(count: number, conversations = 50): InteractionReceived[] {
@@ -51,11 +63,13 @@ async function interruptedRun(options: {
   signal: 'SIGKILL' | 'SIGTERM';
   stopAfter: number;
   transactional?: boolean;
+  batch?: boolean;
 }) {
   const [input, output, deadLetter] = options.topics;
   await produceInteractions(input, options.events);
   const out = await collect<InteractionReceived>(output, 'InteractionReceived');
-  const wiring = { input, output, deadLetter, group: `${input}.group`, transactional: options.transactional };
+  const { transactional, batch } = options;
+  const wiring = { input, output, deadLetter, group: `${input}.group`, transactional, batch };
   const first = spawnPassthrough(wiring);
   try {
     await out.until((r) => r.length >= options.stopAfter, 90_000);
@@ -103,12 +117,12 @@ describe('runtime on real Kafka', () => {
     const events = workload(2000);
     await produceInteractions(input, events, { [HEADER.correlationId]: 'corr-42' });
     const out = await collect<InteractionReceived>(output, 'InteractionReceived');
-    const stage = await startStage(
-      passthroughStage(),
-      { groupId: `${input}.group`, inputTopics: [input], outputTopic: output, deadLetterTopic: dlq },
-      {},
-      quiet,
-    );
+    const stage = await startStage(passthroughStage(), {
+      groupId: `${input}.group`,
+      inputTopics: [input],
+      outputTopic: output,
+      deadLetterTopic: dlq,
+    });
     try {
       await out.until((r) => r.length >= events.length);
       assert.deepEqual(distinctIds(out.records), expectedIds(events));
@@ -185,7 +199,6 @@ describe('runtime on real Kafka', () => {
       troubled,
       { groupId: `${input}.group`, inputTopics: [input], outputTopic: output, deadLetterTopic: dlq },
       { maxAttempts: 4, backoff: { initialMs: 10, maxMs: 50, multiplier: 2 } },
-      quiet,
     );
     const out = await collect<InteractionReceived>(output, 'InteractionReceived');
     const dead = await collect(dlq);
@@ -231,13 +244,14 @@ describe('runtime on real Kafka', () => {
     }
   });
 
-  test('kill -9 mid-load and restart: nothing lost; duplicates only of already-delivered event ids', async () => {
+  test('kill -9 of a batch handler mid-batch and restart: nothing lost; duplicates only of delivered ids', async () => {
     const events = workload(10_000, 200);
     const run = await interruptedRun({
       topics: topics.names.slice(6, 9) as [string, string, string],
       events,
       signal: 'SIGKILL',
       stopAfter: 2000,
+      batch: true,
     });
     assert.ok(run.deliveredBeforeStop < events.length, `killed mid-load (${run.deliveredBeforeStop} delivered)`);
     assert.deepEqual(distinctIds(run.records), expectedIds(events));
@@ -258,6 +272,79 @@ describe('runtime on real Kafka', () => {
   });
 });
 
+describe('the batch contract on real Kafka', () => {
+  let topics: TestTopics;
+  before(async () => {
+    topics = await createTestTopics(['in', 'out', 'dlq']);
+  });
+  after(() => topics.dispose());
+
+  test('in one batch: poison inputs are dead-lettered, a flaky one retried, every conversation kept in order', async () => {
+    const [input, output, dlq] = topics.names as [string, string, string];
+    // Twenty conversations of one org share a partition, and so the batches the handler gets.
+    const events = Array.from({ length: 2000 }, (_, i) => interaction('org-hot', `conv-${i % 20}`, `seq ${i}`));
+    const flaky = events[500]!;
+    const poisons = [events[700]!, events[1300]!];
+    const attempts = new Map<string, number>();
+    const batchSizes: number[] = [];
+    const stage: BatchStage<InteractionReceived, InteractionReceived> = {
+      name: 'batcher',
+      version: '1.0.0',
+      consumes: ['InteractionReceived'],
+      emits: 'InteractionReceived',
+      async handleBatch(items) {
+        batchSizes.push(items.length);
+        return items.map(({ event, context }) => {
+          attempts.set(event.meta.eventId, context.attempt);
+          if (poisons.includes(event)) return failed(new PermanentError(`poison ${event.body}`));
+          if (event.meta.eventId === flaky.meta.eventId && context.attempt < 3) return failed(new Error('flaky'));
+          return [{ ...event, meta: context.derive() }];
+        });
+      },
+    };
+    const poisonIds = new Set(poisons.map((p) => p.meta.eventId));
+    await produceInteractions(input, events);
+    const out = await collect<InteractionReceived>(output, 'InteractionReceived');
+    const dead = await collect(dlq);
+    const running = await startStage(
+      stage,
+      { groupId: `${input}.group`, inputTopics: [input], outputTopic: output, deadLetterTopic: dlq },
+      { maxAttempts: 5, backoff: { initialMs: 10, maxMs: 20, multiplier: 2 } },
+    );
+    try {
+      await out.until((r) => distinctIds(r).size >= events.length - poisons.length);
+      await dead.until((r) => r.length >= 2);
+      assert.ok(Math.max(...batchSizes) > 100, `the handler got whole batches (largest ${Math.max(...batchSizes)})`);
+      assert.equal(attempts.get(flaky.meta.eventId), 3);
+      assert.deepEqual(
+        distinctIds(out.records),
+        expectedIds(
+          events.filter((e) => !poisonIds.has(e.meta.eventId)),
+          'batcher',
+        ),
+      );
+      // Every conversation's outputs arrive in the order its inputs were produced, the flaky one's included.
+      const seen = new Map<string, number[]>();
+      for (const { event } of out.records) {
+        const sequence = Number(event!.body.split(' ')[1]);
+        seen.set(event!.meta.conversationId, [...(seen.get(event!.meta.conversationId) ?? []), sequence]);
+      }
+      for (const [conversation, sequences] of seen) {
+        assert.deepEqual(
+          sequences,
+          [...sequences].sort((a, b) => a - b),
+          `${conversation} out of order`,
+        );
+      }
+      const reasons = dead.records.map((r) => headerString(r.message.headers, HEADER.errorMessage)).sort();
+      assert.deepEqual(reasons, ['poison seq 1300', 'poison seq 700']);
+    } finally {
+      await running.stop();
+      await Promise.all([out.stop(), dead.stop()]);
+    }
+  });
+});
+
 describe('runtime with Kafka transactions', () => {
   let topics: TestTopics;
   before(async () => {
@@ -273,6 +360,7 @@ describe('runtime with Kafka transactions', () => {
       signal: 'SIGKILL',
       stopAfter: 1000,
       transactional: true,
+      batch: true,
     });
     assert.ok(run.deliveredBeforeStop < events.length, 'killed mid-load');
     assert.deepEqual(distinctIds(run.records), expectedIds(events));
@@ -320,7 +408,6 @@ describe('runtime under rebalances and backpressure', () => {
       passthroughStage(),
       { groupId: `${input}.group`, inputTopics: [input], outputTopic: output, deadLetterTopic: dlq },
       { backoff: { initialMs: 50, maxMs: 500, multiplier: 2 } },
-      quiet,
     );
     const admin = kafka.admin();
     await admin.connect();

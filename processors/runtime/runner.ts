@@ -1,8 +1,14 @@
 /**
- * The one Kafka runtime every processor runs on. For each fetched batch it decodes, handles events
- * concurrently by conversation (in order within one), produces outputs and dead letters, waits for the
- * broker to acknowledge them, and only then commits the input offsets: at-least-once delivery whose
- * duplicates carry the same event ids, or exactly-once through a Kafka transaction when asked.
+ * The one Kafka runtime every processor runs on.
+ *
+ * kafkajs fetches every assigned partition in one request and hands each partition's batch to `eachBatch`; the
+ * runner gathers the batches of one fetch into a unit and processes it as one: decode (synchronous on cached
+ * types), settle (handler, retries, outages; settle.ts), produce the outputs and dead letters in one request
+ * acknowledged by all replicas, and only then commit the offsets of every partition in one request. Work and
+ * round trips are per fetch, not per event, while every promise holds per event: a failing event is retried or
+ * dead-lettered on its own, each conversation keeps its order, output ids are derived from the input so a
+ * unit redone after a crash repeats the same ids, which the sinks drop. With `transactional`, the unit's
+ * outputs and offsets go in one Kafka transaction instead (exactly-once for read-committed consumers).
  */
 import {
   Partitioners,
@@ -19,38 +25,32 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
-import type { EventCodec } from './codec.js';
-import { describeError, isPermanent, OutputSchemaError } from './errors.js';
+import type { EventCodec, Writer } from './codec.js';
+import { describeError, OutputSchemaError, type Outage } from './errors.js';
 import { HEADER, headerString } from './headers.js';
 import { deriveEventId } from './ids.js';
-import { Lanes } from './lanes.js';
+import type { ProcessMetrics } from './metrics.js';
+import { PerEventRunner } from './per-event.js';
 import { splitIntoRequests } from './requests.js';
-import type { ProcessorMetrics } from './metrics.js';
-import type { RecordSchema } from '../../schemas/index.js';
-import type { Envelope, EventMeta, Stage, StageContext } from './stage.js';
+import { Abandoned, DEFERRED, settle, type Answer, type Settled } from './settle.js';
+import { ItemFailure, type BatchItem, type Envelope, type EventMeta, type Stage, type StageContext } from './stage.js';
+import type { StageWiring } from './wiring.js';
 
-/** Kept under the broker's default `message.max.bytes` (1 MiB) with room for batch overhead. */
-const MAX_REQUEST_BYTES = 512 * 1024;
+/** Each partition's record batch must stay under the broker's default `message.max.bytes` (1 MiB). */
+const MAX_REQUEST_BYTES = 900 * 1024;
 /** One event must fit in a request on its own. */
 const MAX_EVENT_BYTES = MAX_REQUEST_BYTES;
-
-export interface StageWiring {
-  readonly groupId: string;
-  readonly inputTopics: readonly string[];
-  /** Absent for a sink: its handler writes to a store and returns no events. */
-  readonly outputTopic?: string;
-  readonly deadLetterTopic: string;
-}
+/** Partitions handed to `eachBatch` at once: more than any stage is assigned, so one fetch is one unit. */
+const PARTITIONS_AT_ONCE = 1024;
 
 export interface RunnerOptions {
-  /** Events handled at once across all partitions of this process. */
+  /** In-flight bound for per-event handlers that return promises. */
   readonly concurrency: number;
-  /** Handler attempts before an event is dead-lettered. */
+  /** Handler attempts before an event is dead-lettered; outages of a dependency do not count. */
   readonly maxAttempts: number;
   readonly backoff: BackoffPolicy;
-  /** Read-process-write in one Kafka transaction per batch instead of at-least-once with deduplication. */
+  /** Read-process-write in one Kafka transaction per unit instead of at-least-once with deduplication. */
   readonly transactional: boolean;
-  readonly partitionsConsumedConcurrently: number;
   /** Start from the earliest offset when the group has none yet. */
   readonly fromBeginning: boolean;
   /**
@@ -65,30 +65,32 @@ export const defaultRunnerOptions: RunnerOptions = {
   maxAttempts: 5,
   backoff: defaultBackoff,
   transactional: false,
-  partitionsConsumedConcurrently: 4,
   fromBeginning: true,
   instanceId: 'local',
 };
 
-type Outcome<Out> =
-  | { kind: 'handled'; outputs: readonly Out[]; values: Buffer[]; correlationId: string }
-  | { kind: 'dead'; error: unknown; attempts: number };
-
-interface Decoded<In> {
-  message: KafkaMessage;
-  event?: In;
-  decodeError?: unknown;
+interface Input<In> {
+  readonly message: KafkaMessage;
+  readonly topic: string;
+  readonly partition: number;
+  readonly lane: string;
+  readonly event?: In;
+  readonly poison?: unknown;
+  readonly context?: EventContext;
 }
 
 export class StageRunner<In extends Envelope, Out extends Envelope> {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
-  private readonly lanes: Lanes;
+  private readonly perEvent: PerEventRunner<In, Out> | null;
   private readonly transactions = pLimit(1);
   private readonly options: RunnerOptions;
+  private readonly labels: { stage: string; group: string };
+  private writer: Writer | null = null;
   private joined = false;
   private producerUp = false;
-  private paused = false;
+  private waitingFor: Outage | null = null;
+  private pending: Array<{ payload: EachBatchPayload; done: (error?: unknown) => void }> = [];
 
   constructor(
     kafka: Kafka,
@@ -96,230 +98,248 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
     private readonly stage: Stage<In, Out>,
     private readonly wiring: StageWiring,
     private readonly logger: Logger,
-    private readonly metrics: ProcessorMetrics,
+    private readonly metrics: ProcessMetrics,
     options: Partial<RunnerOptions> = {},
   ) {
     this.options = { ...defaultRunnerOptions, ...options };
-    this.lanes = new Lanes(this.options.concurrency);
+    this.labels = { stage: stage.name, group: wiring.groupId };
+    this.perEvent = stage.handle ? new PerEventRunner(stage.handle.bind(stage), this.options.concurrency) : null;
     this.consumer = kafka.consumer({
       groupId: wiring.groupId,
       allowAutoTopicCreation: false,
       // A crashed member's partitions move to the others after this long without a heartbeat.
       sessionTimeout: 10_000,
       heartbeatInterval: 2_000,
-      // About a thousand typical events per partition and fetch: short batches keep commits frequent and
-      // the work redone after a crash small.
-      maxBytesPerPartition: 256 * 1024,
+      maxBytesPerPartition: wiring.maxBytesPerPartition,
+      maxBytes: 16 * 1024 * 1024,
+      // An idle partition answers within this; data answers at once.
+      maxWaitTimeInMs: 1000,
     });
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      // Java's partitioner, so an org's events land where any other Kafka client would put them.
+      // Java's partitioner, so a key lands where any other Kafka client would put it.
       createPartitioner: Partitioners.DefaultPartitioner,
       ...(this.options.transactional
         ? { transactionalId: `${wiring.groupId}.${this.options.instanceId}`, transactionTimeout: 30_000 }
         : {}),
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));
-    this.consumer.on(this.consumer.events.REBALANCING, () => (this.joined = false));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.setJoined(true));
+    this.consumer.on(this.consumer.events.REBALANCING, () => this.setJoined(false));
     this.consumer.on(this.consumer.events.CRASH, (event) => {
-      this.joined = false;
+      this.setJoined(false);
       this.logger.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
     });
+    this.metrics.ready.set(this.labels, 0);
   }
 
   ready(): boolean {
-    return this.joined && this.producerUp;
+    return this.joined && this.producerUp && this.waitingFor === null;
+  }
+
+  /** Why the stage is not ready; empty when it is. */
+  notReadyReasons(): string[] {
+    const reasons: string[] = [];
+    if (!this.producerUp) reasons.push('producer not connected');
+    if (!this.joined) reasons.push(`not a member of group ${this.wiring.groupId}`);
+    if (this.waitingFor) reasons.push(`waiting for ${this.waitingFor.name}`);
+    return reasons;
   }
 
   async start(): Promise<void> {
     await this.producer.connect();
     this.producerUp = true;
+    if (this.wiring.outputTopic) this.writer = await this.writerWhenRegistryAnswers(this.wiring.outputTopic);
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.wiring.inputTopics], fromBeginning: this.options.fromBeginning });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.processBatch(payload),
+      partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
+      eachBatch: (payload) => this.gather(payload),
     });
   }
 
-  /** Stops fetching, lets the batches in hand finish and commit, and leaves the group. */
+  /** Stops fetching, lets the unit in hand finish (or abandons it if it waits for a dependency), and leaves. */
   async stop(): Promise<void> {
     await this.consumer.disconnect();
-    this.joined = false;
+    this.setJoined(false);
     await this.producer.disconnect();
     this.producerUp = false;
   }
 
-  private async processBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    // Batches fetched before a shutdown began are left to whoever reads the partition next: finishing them
-    // would only delay leaving the group.
-    if (batch.isEmpty() || !payload.isRunning()) return;
-    // kafkajs heartbeats only between batches; a long batch would otherwise outlive the session and lose the
-    // membership its commit needs. Calls inside the heartbeat interval are free.
-    const heartbeats = setInterval(() => payload.heartbeat().catch(() => undefined), 1000);
-    try {
-      await this.processFetchedBatch(payload);
-    } finally {
-      clearInterval(heartbeats);
-    }
+  private setJoined(joined: boolean): void {
+    this.joined = joined;
+    this.metrics.ready.set(this.labels, this.ready() ? 1 : 0);
   }
 
-  private async processFetchedBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const { topic, partition } = batch;
-    this.metrics.lag.set({ topic, partition: String(partition) }, Number(batch.offsetLag()));
-    this.metrics.consumed.inc({ topic }, batch.messages.length);
-
-    const inputSchema = this.stage.inputSchema;
-    const readerSchema = typeof inputSchema === 'function' ? inputSchema(topic) : inputSchema;
-    const decoded = await Promise.all(batch.messages.map((message) => this.decode(message, readerSchema, payload)));
-    const outcomes = await this.lanes.run(
-      decoded,
-      // A poison event has no conversation; give it a lane of its own.
-      (d) => (d.event ? `${d.event.meta.orgId}/${d.event.meta.conversationId}` : `offset:${d.message.offset}`),
-      (d) => this.handleOne(d, topic, payload),
-    );
-
-    const topicMessages = this.outgoing(decoded, outcomes, topic, partition);
-    const lastOffset = batch.lastOffset();
-    const nextOffset = String(BigInt(lastOffset) + 1n);
-    const delivered = this.options.transactional
-      ? await this.transactions(() => this.sendInTransaction(topicMessages, topic, partition, nextOffset, payload))
-      : await this.send(topicMessages, payload);
-    if (!delivered) return;
-
-    this.count(topicMessages);
-    payload.resolveOffset(lastOffset);
-    if (this.options.transactional) return;
-    // A revoked partition belongs to another member now: committing would move its position under it.
-    if (payload.isStale()) return;
-    try {
-      // Through the batch, not the consumer: kafkajs drops consumer-level commits once stop() has begun, and a
-      // graceful shutdown is exactly when the batch in hand must still commit.
-      await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
-    } catch (error) {
-      // Outputs are acknowledged; whoever reads this partition next reprocesses and the sinks deduplicate.
-      this.logger.warn({ err: error, topic, partition, offset: nextOffset }, 'offset commit failed');
-    }
+  /**
+   * kafkajs starts one `eachBatch` per partition of a fetch in the same tick; they are gathered here and
+   * processed together once the tick is over, and each call returns when its unit is done.
+   */
+  private gather(payload: EachBatchPayload): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => void this.processUnit(this.pending.splice(0)));
+      this.pending.push({ payload, done: (error) => (error === undefined ? resolve() : reject(error)) });
+    });
   }
 
-  /** Decodes, waiting out an unreachable registry; bytes that can never decode come back as a poison event. */
-  private async decode(
-    message: KafkaMessage,
-    readerSchema: RecordSchema,
-    payload: EachBatchPayload,
-  ): Promise<Decoded<In>> {
-    for (let attempt = 1; ; attempt++) {
+  private async processUnit(unit: Array<{ payload: EachBatchPayload; done: (error?: unknown) => void }>) {
+    const payloads = unit.map((u) => u.payload).filter((p) => !p.batch.isEmpty());
+    let outcome: unknown;
+    if (payloads.length > 0 && payloads[0]!.isRunning()) {
       try {
-        return { message, event: await this.codec.decode<In>(message.value, readerSchema) };
+        await this.process(payloads);
       } catch (error) {
-        if (isPermanent(error)) return { message, decodeError: error };
-        // Stopping or revoked: leave the batch uncommitted rather than dead-letter a healthy event.
-        if (!payload.isRunning() || payload.isStale()) throw error;
-        this.logger.warn({ err: error, attempt }, 'schema registry unavailable; retrying decode');
-        await sleep(backoffDelay(attempt, this.options.backoff));
-        await payload.heartbeat().catch(() => undefined);
+        outcome = error;
       }
     }
+    for (const { done } of unit) done(outcome);
   }
 
-  private async handleOne(decoded: Decoded<In>, topic: string, payload: EachBatchPayload): Promise<Outcome<Out>> {
-    if (!decoded.event) return { kind: 'dead', error: decoded.decodeError, attempts: 0 };
-    const event = decoded.event;
-    const correlationId = headerString(decoded.message.headers, HEADER.correlationId) ?? event.meta.eventId;
-    const timer = this.metrics.handlerSeconds.startTimer({ topic });
-    this.metrics.inFlight.inc();
+  private async process(payloads: EachBatchPayload[]): Promise<void> {
+    const started = performance.now();
+    const control = new UnitControl(payloads);
     try {
-      for (let attempt = 1; ; attempt++) {
+      const inputs = await this.decode(payloads, control);
+      this.count(payloads, inputs.length);
+      const settled = await settle<Buffer>(inputs, (indexes, attempts) => this.handle(inputs, indexes, attempts), {
+        maxAttempts: this.options.maxAttempts,
+        backoff: this.options.backoff,
+        shouldStop: () => control.shouldStop(),
+        onFailure: (kind, error, index, attempts) => this.onFailure(inputs[index]!, kind, error, attempts),
+        onWait: (outage) => this.onWait(outage),
+      });
+      const topicMessages = this.outgoing(inputs, settled);
+      const offsets = this.nextOffsets(payloads);
+      const delivered = this.options.transactional
+        ? await this.transactions(() => this.sendInTransaction(topicMessages, offsets, control))
+        : await this.send(topicMessages, control);
+      if (!delivered) return control.abandon();
+      this.countOutgoing(topicMessages);
+      for (const p of payloads) p.resolveOffset(p.batch.lastOffset());
+      if (!this.options.transactional) await this.commit(payloads, offsets);
+      this.metrics.batchSeconds.observe(this.labels, (performance.now() - started) / 1000);
+    } catch (error) {
+      if (error instanceof Abandoned) return control.abandon();
+      throw error;
+    } finally {
+      control.close();
+      this.metrics.inFlight.set(this.labels, 0);
+    }
+  }
+
+  /** Decodes every message; bytes that can never decode become poison inputs, dead-lettered with the reason. */
+  private async decode(payloads: EachBatchPayload[], control: UnitControl): Promise<Input<In>[]> {
+    const inputs: Input<In>[] = [];
+    const debug = this.logger.isLevelEnabled('debug');
+    for (const { batch } of payloads) {
+      const { topic, partition } = batch;
+      const schema = this.wiring.readerSchema(topic);
+      await this.untilRegistryAnswers(control, () =>
+        this.codec.prepare(
+          batch.messages.map((m) => m.value),
+          schema,
+        ),
+      );
+      for (const message of batch.messages) {
         try {
-          const outputs = await this.stage.handle(event, this.context(event, attempt, correlationId));
-          const values = await Promise.all(outputs.map((o) => this.encode(o)));
-          const oversized = values.find((v) => v.length > MAX_EVENT_BYTES);
-          if (oversized) {
-            throw new OutputSchemaError(
-              `an output of ${oversized.length} bytes passes the ${MAX_EVENT_BYTES}-byte limit`,
-            );
-          }
-          return { kind: 'handled', outputs, values, correlationId };
+          const event = this.codec.decodePrepared<In>(message.value, schema);
+          const { orgId, conversationId } = event.meta;
+          const context = new EventContext(this.stage, event.meta, message, topic, this.logger, debug);
+          inputs.push({ message, topic, partition, lane: `${orgId}/${conversationId}`, event, context });
         } catch (error) {
-          const permanent = isPermanent(error);
-          this.metrics.failed.inc({ topic, kind: permanent ? 'permanent' : 'transient' });
-          if (permanent || attempt >= this.options.maxAttempts) return { kind: 'dead', error, attempts: attempt };
-          if (!payload.isRunning() || payload.isStale()) throw error;
-          this.logger.warn(
-            { err: error, attempt, eventId: event.meta.eventId, correlationId },
-            'handler failed; retrying',
-          );
-          await sleep(backoffDelay(attempt, this.options.backoff));
-          await payload.heartbeat();
+          // A poison event has no conversation; it is a lane of its own.
+          inputs.push({ message, topic, partition, lane: `${topic}/${partition}/${message.offset}`, poison: error });
         }
       }
-    } finally {
-      this.metrics.inFlight.dec();
-      timer();
+    }
+    return inputs;
+  }
+
+  private async handle(inputs: Input<In>[], indexes: number[], attempts: number[]): Promise<Answer<Buffer>[]> {
+    const items: BatchItem<In>[] = indexes.map((index, k) => {
+      const input = inputs[index]!;
+      input.context!.attempt = attempts[k]!;
+      return { event: input.event!, context: input.context! };
+    });
+    const answers: readonly Answer<Out>[] = this.perEvent
+      ? await this.perEvent.run(
+          items,
+          indexes.map((index) => inputs[index]!.lane),
+        )
+      : await this.stage.handleBatch!(items);
+    if (answers.length !== items.length) {
+      throw new Error(`${this.stage.name} answered ${answers.length} results for ${items.length} inputs`);
+    }
+    return answers.map((answer) =>
+      answer instanceof ItemFailure || answer === DEFERRED ? answer : this.encode(answer),
+    );
+  }
+
+  /** Encodes an input's outputs here, so one that does not fit its schema fails that input alone. */
+  private encode(outputs: readonly Out[]): readonly Buffer[] | ItemFailure {
+    if (outputs.length === 0) return [];
+    if (!this.writer) {
+      return new ItemFailure(new OutputSchemaError(`${this.stage.name} has no output topic but returned events`));
+    }
+    try {
+      return outputs.map((output) => {
+        const value = this.writer!.encode(output);
+        if (value.length > MAX_EVENT_BYTES) {
+          throw new OutputSchemaError(`an output of ${value.length} bytes passes the ${MAX_EVENT_BYTES}-byte limit`);
+        }
+        return value;
+      });
+    } catch (error) {
+      return new ItemFailure(error);
     }
   }
 
-  private encode(output: Out): Promise<Buffer> {
-    const { outputTopic } = this.wiring;
-    if (!outputTopic) throw new Error(`${this.stage.name} has no output topic but its handler returned events`);
-    return this.codec.encode(outputTopic, output);
+  private onFailure(input: Input<In>, kind: string, error: unknown, attempts: number): void {
+    this.metrics.failed.inc({ ...this.labels, topic: input.topic, kind });
+    if (kind === 'permanent') return;
+    this.logger.warn(
+      { err: error, kind, attempts, eventId: input.event?.meta.eventId, correlationId: input.context?.correlationId },
+      kind === 'unavailable' ? 'dependency unavailable; waiting it out' : 'handler failed; retrying',
+    );
   }
 
-  private context(event: In, attempt: number, correlationId: string): StageContext {
-    const { stage, logger } = this;
-    const meta = event.meta;
-    return {
-      stage: stage.name,
-      attempt,
-      correlationId,
-      // Built on first use: most events never log, and a child logger per event is measurable.
-      get logger() {
-        return logger.child({ eventId: meta.eventId, correlationId });
-      },
-      derive: (index = 0): EventMeta => ({
-        eventId: deriveEventId(meta.eventId, stage.name, index),
-        orgId: meta.orgId,
-        conversationId: meta.conversationId,
-        ticketId: meta.ticketId,
-        causationId: meta.eventId,
-        occurredAt: Date.now(),
-        producer: { stage: stage.name, version: stage.version },
-      }),
-    };
+  private onWait(outage: Outage | null): void {
+    if (outage && !this.waitingFor) this.logger.warn({ dependency: outage.name }, 'paused: waiting for a dependency');
+    if (!outage && this.waitingFor) this.logger.info({ dependency: this.waitingFor.name }, 'resumed: dependency back');
+    this.waitingFor = outage;
+    this.metrics.ready.set(this.labels, this.ready() ? 1 : 0);
   }
 
-  /** Outputs and dead letters of the batch, in input order so each conversation's order survives. */
-  private outgoing(
-    decoded: Decoded<In>[],
-    outcomes: Outcome<Out>[],
-    topic: string,
-    partition: number,
-  ): TopicMessages[] {
+  /** Outputs and dead letters of the unit, in input order, so each partition's (and conversation's) order survives. */
+  private outgoing(inputs: Input<In>[], settled: Settled<Buffer>[]): TopicMessages[] {
     const outputs: Message[] = [];
     const deadLetters: Message[] = [];
-    outcomes.forEach((outcome, i) => {
-      const { message } = decoded[i]!;
+    settled.forEach((outcome, i) => {
+      const input = inputs[i]!;
+      const { message } = input;
       if (outcome.kind === 'handled') {
-        outcome.outputs.forEach((output, j) => {
-          outputs.push({
-            key: output.meta.orgId,
-            value: outcome.values[j]!,
-            headers: { [HEADER.correlationId]: outcome.correlationId },
-          });
-        });
+        const key = message.key ?? input.event!.meta.orgId;
+        for (const value of outcome.outputs) {
+          outputs.push({ key, value, headers: { [HEADER.correlationId]: input.context!.correlationId } });
+        }
         return;
       }
       const { errorClass, message: reason } = describeError(outcome.error);
       this.logger.error(
-        { errorClass, reason, topic, partition, offset: message.offset, attempts: outcome.attempts },
+        {
+          errorClass,
+          reason,
+          topic: input.topic,
+          partition: input.partition,
+          offset: message.offset,
+          attempts: outcome.attempts,
+        },
         'event dead-lettered',
       );
+      this.metrics.deadLettered.inc({ ...this.labels, topic: input.topic });
       deadLetters.push({
         key: message.key,
         value: message.value,
@@ -328,8 +348,8 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
           [HEADER.errorClass]: errorClass,
           [HEADER.errorMessage]: reason.slice(0, 2000),
           [HEADER.stage]: this.stage.name,
-          [HEADER.originalTopic]: topic,
-          [HEADER.originalPartition]: String(partition),
+          [HEADER.originalTopic]: input.topic,
+          [HEADER.originalPartition]: String(input.partition),
           [HEADER.originalOffset]: message.offset,
           [HEADER.attempts]: String(outcome.attempts),
           [HEADER.failedAt]: new Date().toISOString(),
@@ -342,24 +362,52 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
     return batches;
   }
 
+  private nextOffsets(payloads: EachBatchPayload[]) {
+    return payloads.map(({ batch }) => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: String(BigInt(batch.lastOffset()) + 1n),
+    }));
+  }
+
   /**
-   * Produces until the broker acknowledges, backing off between tries and pausing every input meanwhile, so
-   * a broken downstream holds the stage still instead of piling work up. False when the partition was lost
-   * or the stage is stopping: nothing is committed then, and the next owner starts from the last commit.
+   * Commits every partition of the unit in one request. A revoked partition belongs to another member now:
+   * committing would move its position under it. A failed commit is only logged: the outputs are acknowledged,
+   * and whoever reads the partition next redoes the unit, whose outputs the sinks recognise.
    */
-  private async send(topicMessages: TopicMessages[], payload: EachBatchPayload): Promise<boolean> {
+  private async commit(payloads: EachBatchPayload[], offsets: ReturnType<StageRunner<In, Out>['nextOffsets']>) {
+    const live = offsets.filter((_, i) => !payloads[i]!.isStale());
+    if (live.length === 0) return;
+    const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
+    for (const { topic, partition, offset } of live) {
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset }]);
+    }
+    try {
+      // Through a batch, not the consumer: kafkajs drops consumer-level commits once stop() has begun, and a
+      // graceful shutdown is exactly when the unit in hand must still commit.
+      await payloads[0]!.commitOffsetsIfNecessary({
+        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+    } catch (error) {
+      this.logger.warn({ err: error, offsets: live }, 'offset commit failed');
+    }
+  }
+
+  /**
+   * Produces until the broker acknowledges, backing off between tries. The unit holds its partitions still
+   * meanwhile (kafkajs fetches again only when it is done), so a broken downstream stops the stage instead of
+   * piling work up. False when the partitions were lost or the stage is stopping: nothing is committed then.
+   */
+  private async send(topicMessages: TopicMessages[], control: UnitControl): Promise<boolean> {
     for (const request of splitIntoRequests(topicMessages, MAX_REQUEST_BYTES)) {
       for (let attempt = 1; ; attempt++) {
         try {
           await this.producer.sendBatch({ topicMessages: request, acks: -1 });
-          this.resumeInputs();
           break;
         } catch (error) {
           this.logger.warn({ err: error, attempt }, 'produce failed; backing off');
-          this.pauseInputs();
-          if (!payload.isRunning() || payload.isStale()) return false;
+          if (control.shouldStop()) return false;
           await sleep(backoffDelay(attempt, this.options.backoff));
-          await payload.heartbeat().catch(() => undefined);
         }
       }
     }
@@ -368,51 +416,139 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
 
   private async sendInTransaction(
     topicMessages: TopicMessages[],
-    topic: string,
-    partition: number,
-    nextOffset: string,
-    payload: EachBatchPayload,
+    offsets: ReturnType<StageRunner<In, Out>['nextOffsets']>,
+    control: UnitControl,
   ): Promise<boolean> {
+    const topics = [...new Set(offsets.map((o) => o.topic))].map((topic) => ({
+      topic,
+      partitions: offsets.filter((o) => o.topic === topic).map(({ partition, offset }) => ({ partition, offset })),
+    }));
     for (let attempt = 1; ; attempt++) {
-      if (!payload.isRunning() || payload.isStale()) return false;
+      if (control.shouldStop()) return false;
       const transaction = await this.producer.transaction();
       try {
         for (const request of splitIntoRequests(topicMessages, MAX_REQUEST_BYTES)) {
           await transaction.sendBatch({ topicMessages: request, acks: -1 });
         }
-        await transaction.sendOffsets({
-          consumerGroupId: this.wiring.groupId,
-          topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }],
-        });
+        await transaction.sendOffsets({ consumerGroupId: this.wiring.groupId, topics });
         await transaction.commit();
-        this.resumeInputs();
         return true;
       } catch (error) {
         this.logger.warn({ err: error, attempt }, 'transaction failed; aborting and retrying');
         await transaction.abort().catch(() => undefined);
-        this.pauseInputs();
         await sleep(backoffDelay(attempt, this.options.backoff));
-        await payload.heartbeat().catch(() => undefined);
       }
     }
   }
 
-  private count(topicMessages: TopicMessages[]): void {
-    for (const { topic, messages } of topicMessages) {
-      if (topic === this.wiring.deadLetterTopic) this.metrics.deadLettered.inc({ topic }, messages.length);
-      else this.metrics.produced.inc({ topic }, messages.length);
+  /** The output topic's encoder, waiting out an unreachable registry at start-up. */
+  private async writerWhenRegistryAnswers(topic: string): Promise<Writer> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.codec.writer(topic);
+      } catch (error) {
+        this.logger.warn({ err: error, attempt, topic }, 'schema registry unavailable; waiting for the output schema');
+        await sleep(backoffDelay(attempt, this.options.backoff));
+      }
     }
   }
 
-  private pauseInputs(): void {
-    if (this.paused) return;
-    this.paused = true;
-    this.consumer.pause(this.wiring.inputTopics.map((topic) => ({ topic })));
+  private async untilRegistryAnswers(control: UnitControl, work: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (control.shouldStop()) throw new Abandoned('stopped while the schema registry was unavailable');
+        this.logger.warn({ err: error, attempt }, 'schema registry unavailable; retrying decode');
+        await sleep(backoffDelay(attempt, this.options.backoff));
+      }
+    }
   }
 
-  private resumeInputs(): void {
-    if (!this.paused) return;
-    this.paused = false;
-    this.consumer.resume(this.wiring.inputTopics.map((topic) => ({ topic })));
+  private count(payloads: EachBatchPayload[], events: number): void {
+    for (const { batch } of payloads) {
+      const labels = { ...this.labels, topic: batch.topic };
+      this.metrics.consumed.inc(labels, batch.messages.length);
+      this.metrics.lag.set({ ...labels, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    }
+    this.metrics.batchSize.observe(this.labels, events);
+    this.metrics.inFlight.set(this.labels, events);
+  }
+
+  private countOutgoing(topicMessages: TopicMessages[]): void {
+    for (const { topic, messages } of topicMessages) {
+      if (topic !== this.wiring.deadLetterTopic) this.metrics.produced.inc({ ...this.labels, topic }, messages.length);
+    }
+  }
+}
+
+/**
+ * Whether a unit must be given up: the stage is stopping, or a heartbeat learnt that the group is rebalancing
+ * (the partitions may be another member's by now). kafkajs heartbeats only between batches; the unit heartbeats
+ * through long work itself, and when a rebalance is announced it rethrows kafkajs's error so kafkajs rejoins.
+ */
+class UnitControl {
+  private rebalance: unknown = null;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly payloads: EachBatchPayload[]) {
+    this.timer = setInterval(() => {
+      payloads[0]!.heartbeat().catch((error: { type?: string }) => {
+        if (['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID'].includes(error.type ?? '')) {
+          this.rebalance ??= error;
+        }
+      });
+    }, 1000);
+  }
+
+  shouldStop(): boolean {
+    return this.rebalance !== null || this.payloads.some((p) => !p.isRunning() || p.isStale());
+  }
+
+  /** Nothing of the unit is committed; a rebalance is reported to kafkajs so it rejoins. */
+  abandon(): void {
+    if (this.rebalance) throw this.rebalance;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/** What a handler knows about one input; built once per input and reused across retries. */
+class EventContext implements StageContext {
+  attempt = 1;
+  readonly stage: string;
+  readonly correlationId: string;
+
+  constructor(
+    private readonly owner: { name: string; version: string },
+    private readonly meta: EventMeta,
+    message: KafkaMessage,
+    readonly topic: string,
+    private readonly logger: Logger,
+    private readonly debugEnabled: boolean,
+  ) {
+    this.stage = owner.name;
+    this.correlationId = headerString(message.headers, HEADER.correlationId) ?? meta.eventId;
+  }
+
+  debug(fields: Record<string, unknown>, message: string): void {
+    if (this.debugEnabled) {
+      this.logger.debug({ ...fields, eventId: this.meta.eventId, correlationId: this.correlationId }, message);
+    }
+  }
+
+  derive(index = 0): EventMeta {
+    const { meta, owner } = this;
+    return {
+      eventId: deriveEventId(meta.eventId, owner.name, index),
+      orgId: meta.orgId,
+      conversationId: meta.conversationId,
+      ticketId: meta.ticketId,
+      causationId: meta.eventId,
+      occurredAt: Date.now(),
+      producer: { stage: owner.name, version: owner.version },
+    };
   }
 }

@@ -10,8 +10,8 @@ import { loadConfig } from '../../config/index.js';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import type { TicketCommand } from '../../schemas/generated/events.js';
 import type { TicketEvent } from './events.js';
-import { applyToLiveViews, liveViewKeys, readCounters, readQueue, readTicketView } from './live-views.js';
-import { fixtureChain, shuffled } from './test-support.js';
+import { applyChanges, liveViewKeys, readCounters, readQueue, readTicketView } from './live-views.js';
+import { fixtureChain, revisions, shuffled } from './test-support.js';
 
 const redis = new Redis(loadConfig().redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
 const run = randomUUID().slice(0, 8);
@@ -19,7 +19,7 @@ const orgA = `it-live-a-${run}`;
 const orgB = `it-live-b-${run}`;
 const orgC = `it-live-c-${run}`;
 
-/** Everything the views hold for an org, except the dedupe markers. */
+/** Everything the views hold for an org. */
 async function snapshot(orgId: string) {
   return {
     ticket: await readTicketView(redis, orgId, 'T-1042'),
@@ -41,7 +41,6 @@ function command(orgId: string, n: number, patch: Partial<TicketCommand>): Ticke
 }
 
 before(() => redis.connect());
-
 after(async () => {
   for (const org of [orgA, orgB, orgC]) {
     for (const pattern of liveViewKeys.patterns(org)) {
@@ -52,50 +51,58 @@ after(async () => {
   redis.disconnect();
 });
 
-test('the chain builds the ticket summary, its queue entry and the counters; replays change nothing', async () => {
-  const chain = fixtureChain(orgA);
-  for (const event of chain) assert.equal(await applyToLiveViews(redis, event), 'applied');
-  const expected = {
-    ticket: {
-      status: 'pending',
-      queue: 'billing-en',
-      slaDueAt: sampleEvents.RoutingDecided.routing.firstResponseDueAt,
-      intent: 'billing.refund',
-      priority: 'P2',
-      assignee: null,
-      updatedAt: sampleEvents.TicketCommand.meta.occurredAt,
-    },
-    billing: ['T-1042'],
-    vip: [],
-    counters: { status: { pending: 1 }, intent: { 'billing.refund': 1 } },
-  };
-  assert.deepEqual(await snapshot(orgA), expected);
-  const ttl = await redis.ttl(liveViewKeys.applied(orgA, chain[0]!.meta.eventId));
-  assert.ok(ttl > 0);
+const expected = {
+  ticket: {
+    status: 'pending',
+    queue: 'billing-en',
+    slaDueAt: sampleEvents.RoutingDecided.routing.firstResponseDueAt,
+    intent: 'billing.refund',
+    priority: 'P2',
+    assignee: null,
+    updatedAt: sampleEvents.TicketCommand.meta.occurredAt,
+    revision: 7,
+  },
+  billing: ['T-1042'],
+  vip: [],
+  counters: { status: { pending: 1 }, intent: { 'billing.refund': 1 } },
+};
 
-  for (const event of [...chain, ...shuffled(chain, 5)]) {
-    assert.equal(await applyToLiveViews(redis, event), 'duplicate');
+test('each revision of the chain builds the summary, its queue entry and the counters; replays change nothing', async () => {
+  const changes = revisions(fixtureChain(orgA));
+  for (const change of changes) {
+    assert.deepEqual([...(await applyChanges(redis, [change]))], [[`${orgA}:T-1042`, 'applied']]);
+  }
+  assert.deepEqual(await snapshot(orgA), expected);
+  for (const change of [...changes, ...shuffled(changes, 5)]) {
+    assert.deepEqual([...(await applyChanges(redis, [change]))], [[`${orgA}:T-1042`, 'stale']]);
   }
   assert.deepEqual(await snapshot(orgA), expected);
 });
 
-test('a shuffled chain converges on the in-order views', async () => {
-  for (const event of shuffled(fixtureChain(orgC), 9)) await applyToLiveViews(redis, event);
-  assert.deepEqual(await snapshot(orgC), await snapshot(orgA));
+test('revisions in any order, one pipeline per batch, converge on the in-order views', async () => {
+  const changes = shuffled(revisions(fixtureChain(orgC)), 9);
+  for (let i = 0; i < changes.length; i += 3) await applyChanges(redis, changes.slice(i, i + 3));
+  assert.deepEqual(await snapshot(orgC), expected);
 });
 
 test('re-routing moves the ticket between queues; resolving removes it', async () => {
-  await applyToLiveViews(redis, command(orgA, 1, { command: 'ASSIGN', assignee: 'agent-3', queue: 'vip' }));
+  const chain = fixtureChain(orgA);
+  const steps = [
+    command(orgA, 1, { command: 'ASSIGN', assignee: 'agent-3', queue: 'vip' }),
+    command(orgA, 2, { command: 'RESOLVE', resolution: 'answered' }),
+    command(orgA, 3, { command: 'REOPEN' }),
+  ];
+  const all = revisions([...chain, ...steps]);
+  const [assigned, resolved, reopened] = all.slice(-3);
+  await applyChanges(redis, [assigned!]);
   let views = await snapshot(orgA);
   assert.deepEqual([views.billing, views.vip], [[], ['T-1042']]);
   assert.equal(views.ticket?.assignee, 'agent-3');
-
-  await applyToLiveViews(redis, command(orgA, 2, { command: 'RESOLVE', resolution: 'answered' }));
+  await applyChanges(redis, [resolved!]);
   views = await snapshot(orgA);
   assert.deepEqual([views.billing, views.vip], [[], []]);
   assert.deepEqual(views.counters.status, { resolved: 1 });
-
-  await applyToLiveViews(redis, command(orgA, 3, { command: 'REOPEN' }));
+  await applyChanges(redis, [reopened!]);
   views = await snapshot(orgA);
   assert.deepEqual(views.vip, ['T-1042']);
   assert.deepEqual(views.counters.status, { open: 1 });

@@ -1,18 +1,16 @@
 /**
- * Live views in Redis for dashboards and agent consoles:
- *   tf:ticket:<org>:<ticket>        hash: status, queue, slaDueAt, intent, priority, assignee, updatedAt
+ * Live views in Redis for dashboards and agent consoles, projected from the ticket store's changelog:
+ *   tf:ticket:<org>:<ticket>        hash: status, queue, slaDueAt, intent, priority, assignee, updatedAt, revision
  *   tf:queue:<org>:<queue>          sorted set of open tickets by SLA deadline (no deadline sorts last)
  *   tf:counts:<org>:status|intent   hash: number of tickets currently in each status / of each intent
- *   tf:applied:<org>:<eventId>      marker making each event apply once, expiring after `appliedTtlSeconds`
- * Keys carry the org so one tenant's views can be read, and deleted, without touching another's.
+ * Keys carry the org so one tenant's views can be read, and deleted, without touching another's. A batch is one
+ * pipeline of calls to a script Redis keeps by its hash.
  */
 import type { Redis } from 'ioredis';
-import type { TicketEvent } from './events.js';
+import type { TicketChanged } from '../../schemas/index.js';
+import { ticketKey } from './events.js';
 import { APPLY_LIVE_VIEW_SCRIPT } from './live-views-script.js';
-import { ticketFacts, type TicketFacts } from './ticket-facts.js';
-
-/** Longer than any redelivery the runtime can cause (retries, rebalances, restarts), short enough to stay small. */
-export const DEFAULT_APPLIED_TTL_SECONDS = 7 * 24 * 3600;
+import { storeStatus } from './ticket-changes.js';
 
 export const liveViewKeys = {
   ticket: (orgId: string, ticketId: string) => `tf:ticket:${orgId}:${ticketId}`,
@@ -20,48 +18,72 @@ export const liveViewKeys = {
   queue: (orgId: string, queue: string) => `tf:queue:${orgId}:${queue}`,
   statusCounts: (orgId: string) => `tf:counts:${orgId}:status`,
   intentCounts: (orgId: string) => `tf:counts:${orgId}:intent`,
-  applied: (orgId: string, eventId: string) => `tf:applied:${orgId}:${eventId}`,
   /** Every key of an org, for tooling and tests; never used on a hot path. */
   patterns: (orgId: string) => ['ticket', 'queue', 'counts', 'applied'].map((kind) => `tf:${kind}:${orgId}:*`),
 };
 
-/** The (field, value, order) triples the script writes; null becomes '' because Redis hashes hold strings. */
-export function liveViewFields(facts: TicketFacts): string[] {
-  const out: string[] = [];
-  const put = (field: string, value: string | number | null) =>
-    out.push(field, String(value ?? ''), String(facts.order));
-  if (facts.status !== undefined) put('status', facts.status);
-  if (facts.placement) {
-    put('queue', facts.placement.queue);
-    put('slaDueAt', facts.placement.slaDueAt);
-  }
-  if (facts.queue !== undefined) put('queue', facts.queue);
-  if (facts.intent !== undefined) put('intent', facts.intent);
-  if (facts.priority !== undefined) put('priority', facts.priority);
-  if (facts.assignee !== undefined) put('assignee', facts.assignee);
-  return out;
+type LiveViewsClient = Redis & {
+  applyLiveView(...args: string[]): Promise<number>;
+};
+
+/** The client with the script defined on it: ioredis calls it by hash and loads it once when Redis lacks it. */
+export function withLiveViewScript(redis: Redis): LiveViewsClient {
+  if (!('applyLiveView' in redis))
+    redis.defineCommand('applyLiveView', { numberOfKeys: 3, lua: APPLY_LIVE_VIEW_SCRIPT });
+  return redis as LiveViewsClient;
 }
 
-export async function applyToLiveViews(
+/** The hash fields of a revision, in (field, value) pairs; null becomes '' because Redis hashes hold strings. */
+export function liveViewFields(change: TicketChanged): string[] {
+  const text = (value: string | number | null) => (value === null ? '' : String(value));
+  return [
+    ...['status', storeStatus(change.status)],
+    ...['queue', text(change.queue)],
+    ...['slaDueAt', text(change.slaDueAt)],
+    ...['intent', text(change.classification?.intent ?? null)],
+    ...['priority', text(change.priority)],
+    ...['assignee', text(change.assignee)],
+    ...['updatedAt', String(change.updatedAt)],
+  ];
+}
+
+/**
+ * Applies the latest revision of each ticket among `changes` in one pipeline. Returns, per ticket id, whether it
+ * was applied or already as new, or the error Redis answered for it; a pipeline that fails as a whole rejects.
+ */
+export async function applyChanges(
   redis: Redis,
-  event: TicketEvent,
-  options: { appliedTtlSeconds?: number } = {},
-): Promise<'applied' | 'duplicate'> {
-  const { orgId, ticketId, eventId, occurredAt } = event.meta;
-  const result = await redis.eval(
-    APPLY_LIVE_VIEW_SCRIPT,
-    4,
-    liveViewKeys.applied(orgId, eventId),
-    liveViewKeys.ticket(orgId, ticketId),
-    liveViewKeys.statusCounts(orgId),
-    liveViewKeys.intentCounts(orgId),
-    String(options.appliedTtlSeconds ?? DEFAULT_APPLIED_TTL_SECONDS),
-    liveViewKeys.queuePrefix(orgId),
-    ticketId,
-    String(occurredAt),
-    ...liveViewFields(ticketFacts(event)),
-  );
-  return result === 1 ? 'applied' : 'duplicate';
+  changes: readonly TicketChanged[],
+): Promise<Map<string, 'applied' | 'stale' | Error>> {
+  const latest = new Map<string, TicketChanged>();
+  for (const change of changes) {
+    const id = ticketKey(change.meta.orgId, change.meta.ticketId);
+    const seen = latest.get(id);
+    if (!seen || seen.revision < change.revision) latest.set(id, change);
+  }
+  const outcomes = new Map<string, 'applied' | 'stale' | Error>();
+  if (latest.size === 0) return outcomes;
+  const pipeline = withLiveViewScript(redis).pipeline() as ReturnType<Redis['pipeline']> & {
+    applyLiveView(...args: string[]): unknown;
+  };
+  for (const change of latest.values()) {
+    const { orgId, ticketId } = change.meta;
+    pipeline.applyLiveView(
+      liveViewKeys.ticket(orgId, ticketId),
+      liveViewKeys.statusCounts(orgId),
+      liveViewKeys.intentCounts(orgId),
+      String(change.revision),
+      ticketId,
+      liveViewKeys.queuePrefix(orgId),
+      ...liveViewFields(change),
+    );
+  }
+  const replies = (await pipeline.exec()) ?? [];
+  [...latest.keys()].forEach((id, i) => {
+    const [error, result] = replies[i] ?? [new Error('no reply from Redis'), null];
+    outcomes.set(id, error ?? (result === 1 ? 'applied' : 'stale'));
+  });
+  return outcomes;
 }
 
 export interface TicketView {
@@ -72,6 +94,7 @@ export interface TicketView {
   priority: string | null;
   assignee: string | null;
   updatedAt: number | null;
+  revision: number | null;
 }
 
 const str = (v: string | undefined) => (v === undefined || v === '' ? null : v);
@@ -88,6 +111,7 @@ export async function readTicketView(redis: Redis, orgId: string, ticketId: stri
     priority: str(hash.priority),
     assignee: str(hash.assignee),
     updatedAt: num(hash.updatedAt),
+    revision: num(hash.revision),
   };
 }
 

@@ -1,8 +1,10 @@
 /**
- * The search document of a ticket: only what agents filter and search on, and only redacted text. The raw
- * message stays in the ticket store; the index is queried widely and must never expose personal data.
+ * The search document of a ticket: what agents filter and search on, and only redacted text. The raw message
+ * stays in the ticket store; the index is queried widely and must never expose personal data. It is built from
+ * the store's changelog, which carries nothing else.
  */
-import type { TicketDocument } from './ticket-document.js';
+import type { TicketChanged } from '../../schemas/index.js';
+import { storeStatus } from './ticket-changes.js';
 
 export interface TicketSearchDocument {
   org_id: string;
@@ -17,22 +19,24 @@ export interface TicketSearchDocument {
   body: string | null;
   sla_due_at: number | null;
   updated_at: number;
+  revision: number;
 }
 
-export function toSearchDocument(ticket: TicketDocument): TicketSearchDocument {
+export function toSearchDocument(change: TicketChanged): TicketSearchDocument {
   return {
-    org_id: ticket.orgId,
-    ticket_id: ticket.ticketId,
-    conversation_id: ticket.conversationId,
-    status: ticket.status,
-    queue: ticket.queue,
-    intent: ticket.classification?.intent ?? null,
-    priority: ticket.priority,
-    assignee: ticket.assignee,
-    subject: ticket.enrichment?.redactedSubject ?? null,
-    body: ticket.enrichment?.redactedBody ?? null,
-    sla_due_at: ticket.slaDueAt,
-    updated_at: ticket.updatedAt,
+    org_id: change.meta.orgId,
+    ticket_id: change.meta.ticketId,
+    conversation_id: change.meta.conversationId,
+    status: storeStatus(change.status),
+    queue: change.queue,
+    intent: change.classification?.intent ?? null,
+    priority: change.priority,
+    assignee: change.assignee,
+    subject: change.enrichment?.redactedSubject ?? null,
+    body: change.enrichment?.redactedBody ?? null,
+    sla_due_at: change.slaDueAt,
+    updated_at: change.updatedAt,
+    revision: change.revision,
   };
 }
 
@@ -52,5 +56,6 @@ export const ticketIndexMappings = {
     body: { type: 'text' },
     sla_due_at: { type: 'date', format: 'epoch_millis' },
     updated_at: { type: 'date', format: 'epoch_millis' },
+    revision: { type: 'long' },
   },
 } as const;

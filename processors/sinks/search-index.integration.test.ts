@@ -8,26 +8,18 @@ import { after, before, test } from 'node:test';
 import { Client } from '@elastic/elasticsearch';
 import { loadConfig } from '../../config/index.js';
 import { sampleEvents } from '../../schemas/fixtures.js';
-import type { TicketEvent } from './events.js';
-import { ensureTicketIndex, indexTicket, searchTickets, TICKET_INDEX } from './search-index.js';
-import { foldTicket, type TicketDocument } from './ticket-document.js';
-import { fixtureChain, shuffled } from './test-support.js';
+import type { TicketSearchDocument } from './search-document.js';
+import { ensureTicketIndex, indexChanges, searchTickets, TICKET_INDEX } from './search-index.js';
+import { fixtureChain, revisions, shuffled } from './test-support.js';
 
 const es = new Client({ node: loadConfig().elasticsearch.url, requestTimeout: 10_000, maxRetries: 0 });
 const run = randomUUID().slice(0, 8);
 const orgA = `it-search-a-${run}`;
 const orgB = `it-search-b-${run}`;
 
-/** Every intermediate ticket of the chain, as the store would hold it after each event. */
-function snapshots(events: readonly TicketEvent[]): TicketDocument[] {
-  const out: TicketDocument[] = [];
-  let doc: TicketDocument | null = null;
-  for (const event of events) out.push((doc = foldTicket(doc, event)));
-  return out;
-}
-
 const refresh = () => es.indices.refresh({ index: TICKET_INDEX });
-const stored = async (orgId: string) => (await es.get({ index: TICKET_INDEX, id: `${orgId}:T-1042` }))._source;
+const stored = async (orgId: string) =>
+  (await es.get<TicketSearchDocument>({ index: TICKET_INDEX, id: `${orgId}:T-1042` }))._source;
 
 before(async () => {
   await ensureTicketIndex(es);
@@ -41,16 +33,21 @@ after(async () => {
   await es.close();
 });
 
-test('indexing every snapshot leaves the final ticket, whatever the write order', async () => {
-  const versions = snapshots(fixtureChain(orgA));
+test('indexing every revision leaves the final ticket, whatever the write order', async () => {
+  const versions = revisions(fixtureChain(orgA));
   const final = versions.at(-1)!;
-  for (const doc of versions) assert.equal(await indexTicket(es, doc), 'indexed');
+  const id = `${orgA}:T-1042`;
+  for (const change of versions) assert.equal((await indexChanges(es, [change])).get(id), 'indexed');
   const expected = await stored(orgA);
+  assert.equal(expected?.revision, final.revision);
 
-  // Replays and late, older snapshots are refused by the external version, never applied.
-  for (const doc of shuffled(versions, 11)) {
-    assert.equal(await indexTicket(es, doc), doc.revision === final.revision ? 'indexed' : 'stale');
+  // Replays and late, older revisions are refused by the external version, never applied.
+  for (const change of shuffled(versions, 11)) {
+    assert.equal((await indexChanges(es, [change])).get(id), change.revision === final.revision ? 'indexed' : 'stale');
   }
+  // A batch holding several revisions of a ticket writes only the newest.
+  const batch = await indexChanges(es, shuffled(versions, 3));
+  assert.deepEqual([...batch], [[id, 'indexed']]);
   await refresh();
   assert.deepEqual(await stored(orgA), expected);
   const hits = await searchTickets(es, orgA, '');
@@ -71,8 +68,7 @@ test('full text finds redacted words and never the raw personal data', async () 
 test('a second org sees nothing of the first', async () => {
   assert.deepEqual(await searchTickets(es, orgB, ''), []);
   assert.deepEqual(await searchTickets(es, orgB, 'refund'), []);
-  const [doc] = snapshots(fixtureChain(orgB)).slice(-1);
-  await indexTicket(es, doc!, { refresh: true });
+  await indexChanges(es, revisions(fixtureChain(orgB)), { refresh: true });
   const hits = await searchTickets(es, orgB, 'refund');
   assert.deepEqual(
     hits.map((h) => h.id),

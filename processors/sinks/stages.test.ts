@@ -1,22 +1,39 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sinkWiring, SINK_NAMES, isSinkName } from './stages.js';
+import { hostedStage } from '../catalog.js';
+import { wiringFor } from '../runtime/wiring.js';
+import { ticketStoreSink } from './stages.js';
 
-test('each sink reads its topology inputs, each with the schema of the event written there, and writes nothing', () => {
-  const { wiring, readerSchema } = sinkWiring('ticket-store');
+test('the ticket store reads every step and commands, each with its own schema, and writes its changelog', () => {
+  const stage = ticketStoreSink({ collection: () => ({}) } as never, {} as never);
+  const wiring = wiringFor(stage);
   assert.equal(wiring.groupId, 'tf.ticket-store');
-  assert.equal(wiring.outputTopic, undefined);
+  assert.equal(wiring.outputTopic, 'tf.tickets.changes.v1');
   assert.equal(wiring.deadLetterTopic, 'tf.dlq.ticket-store');
-  assert.equal(readerSchema('tf.interactions.routed.v1').name, 'RoutingDecided');
-  assert.equal(readerSchema('tf.interactions.received.v1').name, 'InteractionReceived');
-  assert.throws(() => readerSchema('tf.knowledge.chunks.v1'), /ticket-store does not read tf.knowledge.chunks.v1/);
-
-  const search = sinkWiring('search-index').wiring;
-  assert.deepEqual([...search.inputTopics].sort(), ['tf.interactions.routed.v1', 'tf.tickets.commands.v1']);
-  for (const name of SINK_NAMES) assert.ok(sinkWiring(name).wiring.inputTopics.length > 0);
+  assert.equal(wiring.readerSchema('tf.interactions.routed.v1').name, 'RoutingDecided');
+  assert.equal(wiring.readerSchema('tf.interactions.received.v1').name, 'InteractionReceived');
+  assert.equal(wiring.readerSchema('tf.tickets.commands.v1').name, 'TicketCommand');
+  assert.throws(
+    () => wiring.readerSchema('tf.knowledge.chunks.v1'),
+    /ticket-store does not read tf.knowledge.chunks.v1/,
+  );
 });
 
-test('sink names are checked', () => {
-  assert.equal(isSinkName('live-views'), true);
-  assert.equal(isSinkName('kb-index'), false, 'declared in the topology but not built yet');
+test('the search index and the live views follow the changelog alone', () => {
+  const resources = { elasticsearch: () => ({}), redis: () => ({}) } as never;
+  for (const name of ['search-index', 'live-views'] as const) {
+    const { wiring } = hostedStage(name, resources);
+    assert.deepEqual(wiring.inputTopics, ['tf.tickets.changes.v1']);
+    assert.equal(wiring.outputTopic, undefined);
+  }
+});
+
+test('a stage whose events disagree with the topology is refused at start-up', () => {
+  const stage = { ...ticketStoreSink({ collection: () => ({}) } as never, {} as never), emits: undefined };
+  assert.throws(
+    () => wiringFor(stage),
+    /ticket-store emits nothing but the topology has it write tf.tickets.changes.v1/,
+  );
+  const narrow = { ...stage, emits: 'TicketChanged' as const, consumes: ['RoutingDecided' as const] };
+  assert.throws(() => wiringFor(narrow), /reads tf.interactions.received.v1, which carries InteractionReceived/);
 });

@@ -1,84 +1,144 @@
 /**
- * The three ticket sinks as handlers on the shared runtime: each folds an event into its store and emits
- * nothing. Every store write is idempotent by event id, so the runtime's at-least-once redelivery (crash,
- * rebalance, replay) never shows a user an effect twice.
+ * The three ticket sinks as batch handlers on the shared runtime. The ticket store folds every step of the
+ * pipeline into the system of record and publishes each stored revision on its changelog; the search index and
+ * the live views project that changelog. Every write is idempotent (by content in the store, by revision in the
+ * views), so the runtime's at-least-once redelivery (crash, rebalance, replay) never shows a user an effect twice.
  */
 import type { Client } from '@elastic/elasticsearch';
 import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
-import { eventCatalog, type RecordSchema } from '../../schemas/index.js';
-import { consumerBinding } from '../../topics/lookup.js';
-import { ticketflow } from '../../topics/topology.js';
-import type { StageWiring } from '../runtime/runner.js';
-import type { Stage } from '../runtime/stage.js';
-import type { TicketEvent } from './events.js';
-import { applyToLiveViews } from './live-views.js';
-import { indexTicket } from './search-index.js';
-import { applyToTicketStore, storeTicketEvent } from './ticket-store.js';
+import type { EventName, TicketChanged } from '../../schemas/index.js';
+import type { Dependency } from '../runtime/dependency.js';
+import { PermanentError } from '../runtime/errors.js';
+import { failed, type BatchStage, type ItemResult } from '../runtime/stage.js';
+import { ticketKey, type TicketEvent } from './events.js';
+import { applyChanges } from './live-views.js';
+import { ensureTicketIndex, indexChanges, IndexItemError } from './search-index.js';
+import { TICKET_STORE, TICKET_STORE_VERSION, ticketChanged } from './ticket-changes.js';
+import {
+  applyTicketEvents,
+  ensureTicketStoreIndexes,
+  TicketCache,
+  TicketWriteError,
+  ticketsCollection,
+} from './ticket-store.js';
 
 export const SINK_NAMES = ['ticket-store', 'search-index', 'live-views'] as const;
 export type SinkName = (typeof SINK_NAMES)[number];
-
-export const SINK_VERSION = '1.0.0';
-
-export type Sink = Stage<TicketEvent, never>;
+export const SINK_VERSION = '2.0.0';
 
 export function isSinkName(name: string): name is SinkName {
   return (SINK_NAMES as readonly string[]).includes(name);
 }
 
-/** The sink's topics and group as the topology declares them, and a reader schema for each input topic. */
-export function sinkWiring(name: SinkName): { wiring: StageWiring; readerSchema: (topic: string) => RecordSchema } {
-  const binding = consumerBinding(ticketflow, name);
-  if (binding.kind !== 'sink' || binding.outputs.length > 0) throw new Error(`${name} must be a sink without outputs`);
-  const schemas = new Map<string, RecordSchema>();
-  for (const topic of binding.inputs) {
-    if (!topic.eventType || !eventCatalog().has(topic.eventType)) throw new Error(`${topic.name} has no event type`);
-    schemas.set(topic.name, eventCatalog().get(topic.eventType).schema);
-  }
+const TICKET_EVENTS: readonly EventName[] = [
+  'InteractionReceived',
+  'InteractionEnriched',
+  'InteractionClassified',
+  'InteractionGrounded',
+  'ResponseDrafted',
+  'RoutingDecided',
+  'TicketCommand',
+];
+
+const idOf = (event: { meta: { orgId: string; ticketId: string } }) => ticketKey(event.meta.orgId, event.meta.ticketId);
+
+/** Runs `setup` once, before the first batch, retrying with the batch while it fails. */
+function once(setup: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | null = null;
+  return () => {
+    done ??= setup().catch((error: unknown) => {
+      done = null;
+      throw error;
+    });
+    return done;
+  };
+}
+
+export function ticketStoreSink(
+  db: Db,
+  mongo: Dependency,
+  options: { cacheTickets?: number } = {},
+): BatchStage<TicketEvent, TicketChanged> {
+  const tickets = ticketsCollection(db);
+  const cache = new TicketCache(options.cacheTickets ?? 5000);
+  const ready = once(() => mongo.call(() => ensureTicketStoreIndexes(db)));
   return {
-    wiring: {
-      groupId: binding.groupId,
-      inputTopics: binding.inputs.map((t) => t.name),
-      deadLetterTopic: binding.deadLetter.name,
-    },
-    readerSchema: (topic) => {
-      const schema = schemas.get(topic);
-      if (!schema) throw new Error(`${name} does not read ${topic}`);
-      return schema;
+    name: TICKET_STORE,
+    version: TICKET_STORE_VERSION,
+    consumes: TICKET_EVENTS,
+    emits: 'TicketChanged',
+    async handleBatch(items) {
+      await ready();
+      const outcomes = await mongo.call(() =>
+        applyTicketEvents(
+          tickets,
+          items.map((item) => item.event),
+          cache,
+        ),
+      );
+      // One change per ticket and batch, published by the ticket's last event, with the ticket as stored after all
+      // of them: even when nothing changed (a batch redone after a crash), so the views never miss a revision.
+      const last = new Map<string, number>();
+      items.forEach((item, i) => last.set(idOf(item.event), i));
+      return items.map((item, i): ItemResult<TicketChanged> => {
+        const id = idOf(item.event);
+        const outcome = outcomes.get(id);
+        if (!outcome) return failed(new Error(`no outcome for ticket ${id}`));
+        if (outcome instanceof TicketWriteError) {
+          return failed(outcome.permanent ? new PermanentError(outcome.message) : outcome);
+        }
+        return last.get(id) === i ? [ticketChanged(outcome.ticket, item.event.meta.eventId)] : [];
+      });
     },
   };
 }
 
-function sink(name: SinkName, apply: (event: TicketEvent) => Promise<unknown>): Sink {
-  const { readerSchema } = sinkWiring(name);
+export function searchIndexSink(
+  es: Client,
+  elasticsearch: Dependency,
+  options: { index?: string } = {},
+): BatchStage<TicketChanged, never> {
+  const ready = once(() => elasticsearch.call(() => ensureTicketIndex(es, options.index)));
   return {
-    name,
+    name: 'search-index',
     version: SINK_VERSION,
-    inputSchema: readerSchema,
-    async handle(event) {
-      await apply(event);
-      return [];
+    consumes: ['TicketChanged'],
+    async handleBatch(items) {
+      await ready();
+      const outcomes = await elasticsearch.call(() =>
+        indexChanges(
+          es,
+          items.map((item) => item.event),
+          options,
+        ),
+      );
+      return items.map(({ event }) => {
+        const outcome = outcomes.get(idOf(event));
+        if (!(outcome instanceof IndexItemError)) return [];
+        const overloaded = outcome.status === 429 || outcome.status >= 500;
+        return failed(overloaded ? elasticsearch.unavailable(outcome.message) : new PermanentError(outcome.message));
+      });
     },
   };
 }
 
-export function ticketStoreSink(db: Db): Sink {
-  return sink('ticket-store', (event) => applyToTicketStore(db, event));
-}
-
-/**
- * The search index is a projection of the ticket store. The event that wakes it is folded into the store first
- * (a no-op when the ticket-store sink got there before), so the document indexed always includes that event,
- * whichever sink runs ahead; the ticket's revision as external version keeps a slower writer from rolling it back.
- */
-export function searchIndexSink(db: Db, es: Client, options: { index?: string } = {}): Sink {
-  return sink('search-index', async (event) => {
-    const { ticket } = await storeTicketEvent(db, event);
-    await indexTicket(es, ticket, options);
-  });
-}
-
-export function liveViewsSink(redis: Redis): Sink {
-  return sink('live-views', (event) => applyToLiveViews(redis, event));
+export function liveViewsSink(redis: Redis, dependency: Dependency): BatchStage<TicketChanged, never> {
+  return {
+    name: 'live-views',
+    version: SINK_VERSION,
+    consumes: ['TicketChanged'],
+    async handleBatch(items) {
+      const outcomes = await dependency.call(() =>
+        applyChanges(
+          redis,
+          items.map((item) => item.event),
+        ),
+      );
+      return items.map(({ event }) => {
+        const outcome = outcomes.get(idOf(event));
+        return outcome instanceof Error ? failed(dependency.failure(outcome)) : [];
+      });
+    },
+  };
 }

@@ -1,9 +1,12 @@
 /**
  * The ticket as the ticket store keeps it, and the pure fold of one event into it. Every section that later
  * events may carry again (enrichment, classification, …) and every derived field (status, queue, …) remembers
- * the `factOrder` of the event that wrote it, and is only replaced by an event that is not older, so events
- * can be applied in any order and converge on the same document.
+ * the `factOrder` of the event that wrote it, and is only replaced by a newer event; collections (interactions,
+ * replies) are keyed by id. So events can be applied in any order and converge on the same document, and an
+ * event applied again changes nothing, however late it comes back: duplicates are recognised by content, with
+ * no memory of event ids (which grew without bound per ticket before).
  */
+import { isDeepStrictEqual } from 'node:util';
 import type {
   Attachment,
   Channel,
@@ -24,6 +27,8 @@ export interface OriginalMessage {
   body: string;
   externalMessageId: string | null;
   localeHint: string | null;
+  /** As received: their file names may hold personal data. */
+  attachments?: Attachment[];
 }
 
 export interface TicketInteraction {
@@ -31,6 +36,7 @@ export interface TicketInteraction {
   channel: Channel;
   customer: CustomerRef;
   receivedAt: number;
+  /** With redacted file names, from the enriched interaction on; empty until enrich has run. */
   attachments: Attachment[];
   /** Absent until the InteractionReceived itself is applied; later events only carry the redacted text. */
   message?: OriginalMessage;
@@ -68,8 +74,7 @@ export interface TicketDocument {
   updatedAt: number;
   /** factOrder of the event that last wrote each field, keyed by field name. */
   writtenAt: Record<string, number>;
-  appliedEventIds: string[];
-  /** Incremented by every applied event; the search index uses it as its external version. */
+  /** Incremented by every event that changed the ticket; the views keep the highest they have seen. */
   revision: number;
 }
 
@@ -96,36 +101,44 @@ export function emptyTicket(event: TicketEvent): TicketDocument {
     resolution: null,
     updatedAt: event.meta.occurredAt,
     writtenAt: {},
-    appliedEventIds: [],
     revision: 0,
   };
 }
 
-type Writable = Omit<TicketDocument, '_id' | 'orgId' | 'ticketId' | 'writtenAt' | 'appliedEventIds' | 'revision'>;
+type Writable = Omit<TicketDocument, '_id' | 'orgId' | 'ticketId' | 'writtenAt' | 'revision'>;
 
-/** Writes `value` unless a newer event already wrote the field; equal orders rewrite, which keeps replays harmless. */
+/**
+ * Writes `value` unless an event at least as new already wrote the field. An equal order keeps what is there,
+ * so an event applied again is a no-op (two different events of one kind in the same millisecond on one
+ * ticket keep whichever was applied first).
+ */
 function write<F extends keyof Writable>(doc: TicketDocument, field: F, value: Writable[F], order: number): void {
   const previous = doc.writtenAt[field];
-  if (previous !== undefined && previous > order) return;
+  if (previous !== undefined && previous >= order) return;
   doc[field] = value as TicketDocument[F];
   doc.writtenAt[field] = order;
 }
 
+/**
+ * Merges what an event says about one interaction. The received event brings only the original message (its
+ * attachments' names unredacted, so kept inside it); the later ones bring the redacted summary, which never
+ * overwrites the message. Either may come first.
+ */
 function upsertInteraction(doc: TicketDocument, next: TicketInteraction): void {
   const i = doc.interactions.findIndex((x) => x.interactionId === next.interactionId);
   const existing = doc.interactions[i];
-  if (existing) doc.interactions[i] = { ...existing, ...next, message: next.message ?? existing.message };
-  else doc.interactions.push(next);
+  if (!existing) doc.interactions.push(next);
+  else if (next.message) doc.interactions[i] = { ...existing, message: next.message };
+  else doc.interactions[i] = { ...next, ...(existing.message ? { message: existing.message } : {}) };
   doc.interactions.sort((a, b) => a.receivedAt - b.receivedAt || a.interactionId.localeCompare(b.interactionId));
   doc.message = doc.interactions.find((x) => x.message)?.message ?? null;
 }
 
 /**
- * Returns the ticket with the event applied, or the same ticket untouched when the event was applied before.
- * Never mutates its input.
+ * Returns the ticket with the event applied and its revision moved on, or the very same ticket (`===`) when the
+ * event changes nothing: it was applied before, or newer facts already won. Never mutates its input.
  */
 export function foldTicket(current: TicketDocument | null, event: TicketEvent): TicketDocument {
-  if (current?.appliedEventIds.includes(event.meta.eventId)) return current;
   const doc: TicketDocument = structuredClone(current ?? emptyTicket(event));
   const facts = ticketFacts(event);
   const { order } = facts;
@@ -138,12 +151,13 @@ export function foldTicket(current: TicketDocument | null, event: TicketEvent): 
       channel: e.channel,
       customer: e.customer,
       receivedAt: e.meta.occurredAt,
-      attachments: e.attachments,
+      attachments: [],
       message: {
         subject: e.subject,
         body: e.body,
         externalMessageId: e.externalMessageId,
         localeHint: e.localeHint,
+        attachments: e.attachments,
       },
     });
   } else if (c.kind !== 'TicketCommand') {
@@ -156,7 +170,7 @@ export function foldTicket(current: TicketDocument | null, event: TicketEvent): 
     if ('routing' in e) write(doc, 'routing', e.routing, order);
   } else {
     const cmd = c.event;
-    if (cmd.command === 'REPLY' && cmd.replyText !== null) {
+    if (cmd.command === 'REPLY' && cmd.replyText !== null && !doc.replies.some((r) => r.eventId === cmd.meta.eventId)) {
       doc.replies.push({
         eventId: cmd.meta.eventId,
         actorId: cmd.actor.actorId,
@@ -180,7 +194,7 @@ export function foldTicket(current: TicketDocument | null, event: TicketEvent): 
   if (facts.assignee !== undefined) write(doc, 'assignee', facts.assignee, order);
 
   doc.updatedAt = Math.max(doc.updatedAt, event.meta.occurredAt);
-  doc.appliedEventIds.push(event.meta.eventId);
+  if (current && isDeepStrictEqual(doc, current)) return current;
   doc.revision += 1;
   return doc;
 }

@@ -1,76 +1,244 @@
 /**
- * Materialises tickets into the `tickets` collection, one document per ticket under `<org>:<ticket>`.
+ * Materialises tickets into the `tickets` collection, one document per ticket under `<org>:<ticket>`, a batch
+ * at a time: one query loads the batch's tickets (those not in the cache), each ticket's events are folded in
+ * memory, and one unordered bulk writes them, each write carrying only the fields that changed.
  *
- * Each event is folded into the stored document by `foldTicket` and written back with a compare-and-set on
- * `revision`, guarded by `appliedEventIds: {$ne: eventId}` and recorded with `$addToSet`: a concurrent writer
- * makes the write miss and we re-read, and an event already applied is recognised either in the read or by the
- * guard. A read-fold-write, rather than one blind update, because out-of-order events need the stored
- * per-field orders to decide what wins, and the store has no transactions or pipeline updates to do that
- * server-side.
+ * Writes are compare-and-set on `revision`, so two writers of one ticket (two instances during a rebalance, a
+ * replay beside the live group) never lose an update: the loser reloads the ticket and folds again. The filter
+ * `{_id, revision}` is served by the unique index `{_id: 1, revision: 1}`: the local Mongo-wire server uses an
+ * index only when a query names exactly its keys, and real MongoDB finds the document by `_id` either way.
+ * A bulk reports how many updates matched, not which; when fewer matched than were sent, the tickets are read
+ * back and the ones that do not carry this write's `writeId` are the ones that lost.
  */
-import { MongoServerError, type Collection, type Db } from 'mongodb';
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db } from 'mongodb';
 import { ticketKey, type TicketEvent } from './events.js';
 import { foldTicket, type TicketDocument } from './ticket-document.js';
 import type { TicketStatus } from './ticket-facts.js';
 
 export const TICKETS_COLLECTION = 'tickets';
-const MAX_ATTEMPTS = 20;
+/** Rounds of reload-and-fold a ticket gets when other writers keep winning, before its events are retried later. */
+const MAX_CONFLICT_ROUNDS = 10;
 
-export type ApplyOutcome = 'applied' | 'duplicate';
+/** A stored ticket: the document plus the id of the write that stored it. */
+export type StoredTicket = TicketDocument & { writeId?: string };
 
-export function ticketsCollection(db: Db): Collection<TicketDocument> {
-  return db.collection<TicketDocument>(TICKETS_COLLECTION);
+export function ticketsCollection(db: Db): Collection<StoredTicket> {
+  return db.collection<StoredTicket>(TICKETS_COLLECTION);
 }
 
 /**
- * The query API lists an org's tickets by status (newest first) and by queue. Both indexes are accepted by the
- * local Mongo-wire store without being built, which only costs speed there.
+ * `{_id, revision}` makes compare-and-set an index lookup on the Mongo-wire server. The other two serve reads
+ * by org (accepted without being built there, which only costs speed; the query API reads views instead).
  */
 export async function ensureTicketStoreIndexes(db: Db): Promise<void> {
   const tickets = ticketsCollection(db);
+  await tickets.createIndex({ _id: 1, revision: 1 }, { name: 'id_revision', unique: true });
   await tickets.createIndex({ orgId: 1, status: 1, updatedAt: -1 }, { name: 'org_status_updated' });
   await tickets.createIndex({ orgId: 1, queue: 1 }, { name: 'org_queue' });
 }
 
-function isDuplicateKey(error: unknown): boolean {
-  return error instanceof MongoServerError && error.code === 11000;
+/** What a batch did to one ticket. */
+export interface TicketOutcome {
+  /** The ticket as stored now, with every event of the batch applied. */
+  readonly ticket: TicketDocument;
+  /** False when the events changed nothing (all applied before, or older than what is stored). */
+  readonly changed: boolean;
 }
 
-export async function applyToTicketStore(db: Db, event: TicketEvent): Promise<ApplyOutcome> {
-  return (await storeTicketEvent(db, event)).outcome;
-}
-
-/** Applies the event and returns the ticket as stored with it, sparing a caller that needs it another read. */
-export async function storeTicketEvent(
-  db: Db,
-  event: TicketEvent,
-): Promise<{ outcome: ApplyOutcome; ticket: TicketDocument }> {
-  const tickets = ticketsCollection(db);
-  const _id = ticketKey(event.meta.orgId, event.meta.ticketId);
-  const { eventId } = event.meta;
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const current = await tickets.findOne({ _id });
-    if (current?.appliedEventIds.includes(eventId)) return { outcome: 'duplicate', ticket: current };
-    const next = foldTicket(current, event);
-    if (!current) {
-      try {
-        await tickets.insertOne(next);
-        return { outcome: 'applied', ticket: next };
-      } catch (error) {
-        // Another writer created the ticket first (maybe with this very event): re-read and fold again.
-        if (isDuplicateKey(error)) continue;
-        throw error;
-      }
-    }
-    const { _id: _ignored, appliedEventIds: _applied, ...fields } = next;
-    const result = await tickets.updateOne(
-      { _id, revision: current.revision, appliedEventIds: { $ne: eventId } },
-      { $set: fields, $addToSet: { appliedEventIds: eventId } },
-    );
-    // The compare-and-set on revision makes `next` exactly what is stored now.
-    if (result.matchedCount === 1) return { outcome: 'applied', ticket: next };
+export class TicketWriteError extends Error {
+  override name = 'TicketWriteError';
+  constructor(
+    readonly ticketId: string,
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
   }
-  throw new Error(`ticket ${_id}: gave up applying event ${eventId} after ${MAX_ATTEMPTS} concurrent conflicts`);
+}
+
+/**
+ * Recently stored tickets, newest last, so a batch finds most of its tickets without a query. Only a hint: a
+ * cached ticket someone else changed since fails its compare-and-set and is reloaded.
+ */
+export class TicketCache {
+  private readonly tickets = new Map<string, TicketDocument>();
+
+  constructor(readonly capacity: number) {}
+
+  get(id: string): TicketDocument | undefined {
+    return this.tickets.get(id);
+  }
+
+  set(ticket: TicketDocument): void {
+    this.tickets.delete(ticket._id);
+    this.tickets.set(ticket._id, ticket);
+    if (this.tickets.size > this.capacity) this.tickets.delete(this.tickets.keys().next().value!);
+  }
+
+  delete(id: string): void {
+    this.tickets.delete(id);
+  }
+}
+
+/**
+ * Applies a batch of events, in order per ticket. Returns each ticket's outcome, or a `TicketWriteError` for a
+ * ticket that could not be written (the store refused its document, or other writers kept winning).
+ */
+export async function applyTicketEvents(
+  tickets: Collection<StoredTicket>,
+  events: readonly TicketEvent[],
+  cache?: TicketCache,
+): Promise<Map<string, TicketOutcome | TicketWriteError>> {
+  const byTicket = new Map<string, TicketEvent[]>();
+  for (const event of events) {
+    const id = ticketKey(event.meta.orgId, event.meta.ticketId);
+    const list = byTicket.get(id);
+    if (list) list.push(event);
+    else byTicket.set(id, [event]);
+  }
+  const results = new Map<string, TicketOutcome | TicketWriteError>();
+  let todo = [...byTicket.keys()];
+  let stored = await load(tickets, todo, cache);
+  for (let round = 1; todo.length > 0; round++) {
+    const writes: Array<{ id: string; before: StoredTicket | null; after: TicketDocument }> = [];
+    for (const id of todo) {
+      const before = stored.get(id) ?? null;
+      const after = byTicket.get(id)!.reduce<TicketDocument | null>((doc, e) => foldTicket(doc, e), before)!;
+      if (after === before) results.set(id, { ticket: before, changed: false });
+      else writes.push({ id, before, after });
+    }
+    const lost = await write(tickets, writes, results, cache);
+    if (lost.length === 0) break;
+    if (round >= MAX_CONFLICT_ROUNDS) {
+      for (const id of lost) {
+        results.set(id, new TicketWriteError(id, `other writers changed ${id} ${round} times in a row`, false));
+      }
+      break;
+    }
+    for (const id of lost) cache?.delete(id);
+    todo = lost;
+    stored = await load(tickets, todo);
+  }
+  return results;
+}
+
+async function load(tickets: Collection<StoredTicket>, ids: readonly string[], cache?: TicketCache) {
+  const found = new Map<string, StoredTicket>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    const cached = cache?.get(id);
+    if (cached) found.set(id, cached);
+    else missing.push(id);
+  }
+  if (missing.length > 0) {
+    for (const doc of await tickets.find({ _id: { $in: missing } }).toArray()) found.set(doc._id, doc);
+  }
+  return found;
+}
+
+/** Writes the changed tickets in one unordered bulk; returns the ids whose compare-and-set lost. */
+async function write(
+  tickets: Collection<StoredTicket>,
+  writes: ReadonlyArray<{ id: string; before: StoredTicket | null; after: TicketDocument }>,
+  results: Map<string, TicketOutcome | TicketWriteError>,
+  cache?: TicketCache,
+): Promise<string[]> {
+  if (writes.length === 0) return [];
+  const writeId = randomUUID();
+  const operations: AnyBulkWriteOperation<StoredTicket>[] = writes.map(({ before, after }) =>
+    before
+      ? {
+          updateOne: { filter: { _id: after._id, revision: before.revision }, update: changes(before, after, writeId) },
+        }
+      : { insertOne: { document: { ...after, writeId } } },
+  );
+  const { matched, failedAt } = await bulkWrite(tickets, operations);
+  // Inserts that hit an existing _id lost a race to create the ticket; every other refusal is about the document.
+  const lost: string[] = [];
+  writes.forEach(({ id }, i) => {
+    const failure = failedAt.get(i);
+    if (!failure) return;
+    if (failure.code === 11000) lost.push(id);
+    else results.set(id, new TicketWriteError(id, `the store refused ${id}: ${failure.message}`, true));
+  });
+  const updated = writes.filter((w, i) => w.before && !failedAt.has(i));
+  const verified =
+    matched < updated.length
+      ? await load(
+          tickets,
+          updated.map((w) => w.id),
+        )
+      : null;
+  writes.forEach(({ id, before, after }, i) => {
+    if (failedAt.has(i)) return;
+    if (before && verified && verified.get(id)?.writeId !== writeId) {
+      lost.push(id);
+      return;
+    }
+    cache?.set({ ...after, writeId } as TicketDocument);
+    results.set(id, { ticket: after, changed: true });
+  });
+  return lost;
+}
+
+type Failures = Map<number, { code: unknown; message: string }>;
+
+/**
+ * One unordered bulk. The store reports refused documents per operation; a document the driver itself refuses
+ * (over the 16 MB limit, say) fails the whole call instead, so then each operation is written alone to find it.
+ */
+async function bulkWrite(
+  tickets: Collection<StoredTicket>,
+  operations: AnyBulkWriteOperation<StoredTicket>[],
+): Promise<{ matched: number; failedAt: Failures }> {
+  const failedAt: Failures = new Map();
+  try {
+    return { matched: (await tickets.bulkWrite(operations, { ordered: false })).matchedCount, failedAt };
+  } catch (error) {
+    if (error instanceof MongoBulkWriteError) {
+      for (const e of [error.writeErrors].flat()) failedAt.set(e.index, { code: e.code, message: e.errmsg ?? '' });
+      return { matched: error.result.matchedCount, failedAt };
+    }
+    if (operations.length === 1 || !isRefusal(error)) throw error;
+  }
+  let matched = 0;
+  for (const [i, operation] of operations.entries()) {
+    try {
+      matched += (await tickets.bulkWrite([operation])).matchedCount;
+    } catch (error) {
+      if (error instanceof MongoBulkWriteError) {
+        const [first] = [error.writeErrors].flat();
+        failedAt.set(i, { code: first?.code, message: first?.errmsg ?? error.message });
+      } else if (isRefusal(error)) failedAt.set(i, { code: null, message: (error as Error).message });
+      else throw error;
+    }
+  }
+  return { matched, failedAt };
+}
+
+/** An error about the request itself, which writing it again would meet again. */
+function isRefusal(error: unknown): boolean {
+  const name = (error as { name?: string }).name ?? '';
+  // The BSON serializer runs out of its buffer (a RangeError) on a document past the limit.
+  return (
+    ['BSONError', 'MongoInvalidArgumentError', 'RangeError'].includes(name) || /too large|exceeds/i.test(String(error))
+  );
+}
+
+/** `$set` of the top-level fields (and `writtenAt` entries) that differ, the new revision and the write's id. */
+function changes(before: StoredTicket, after: TicketDocument, writeId: string) {
+  const set: Record<string, unknown> = { writeId };
+  for (const [field, value] of Object.entries(after)) {
+    if (field === '_id' || field === 'writtenAt') continue;
+    if (!isDeepStrictEqual(value, (before as unknown as Record<string, unknown>)[field])) set[field] = value;
+  }
+  for (const [field, order] of Object.entries(after.writtenAt)) {
+    if (before.writtenAt?.[field] !== order) set[`writtenAt.${field}`] = order;
+  }
+  // Tickets stored before duplicates were recognised by content carry a list of every event id; it goes.
+  return 'appliedEventIds' in before ? { $set: set, $unset: { appliedEventIds: '' as const } } : { $set: set };
 }
 
 /** Tickets of one org; every read goes through an org filter so one tenant never sees another's tickets. */

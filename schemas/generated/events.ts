@@ -230,6 +230,101 @@ export interface RoutingDecided {
 }
 
 /**
+ * A ticket as the ticket store holds it after a change: the store's changelog. Written by the ticket-store sink after
+ * the store acknowledged the change, one event per stored revision, keyed like the ticket's own events. Every other
+ * view of tickets (the search index, the live views) is a projection of this stream, so they all show what the system
+ * of record holds. Carries redacted text only: the original message never leaves the store.
+ */
+export interface TicketChanged {
+  /**
+   * Envelope. eventId is derived from the ticket and the revision, so the same revision always has the same id;
+   * causationId is the last event the revision applied; occurredAt is when the store wrote it.
+   */
+  meta: EventMeta;
+  /**
+   * The ticket's revision in the store, counting every change applied; views keep the highest they have seen, so a late
+   * or repeated event never rolls them back.
+   */
+  revision: number;
+  /** Where the ticket stands. */
+  status: TicketStatus;
+  /**
+   * When the ticket's first interaction was received (or, before any was applied, its first event occurred).
+   * Avro `timestamp-millis`: milliseconds since the Unix epoch (UTC), as a number.
+   */
+  createdAt: number;
+  /**
+   * Latest occurredAt of any event applied to the ticket.
+   * Avro `timestamp-millis`: milliseconds since the Unix epoch (UTC), as a number.
+   */
+  updatedAt: number;
+  /**
+   * The ticket's interactions, oldest first: channel, customer, time and attachments (file names redacted), without
+   * their text.
+   * @defaultValue `[]`
+   */
+  interactions: InteractionSummary[];
+  /**
+   * The latest enrichment: redacted subject and body, language, sentiment, customer context; null until the ticket was
+   * enriched.
+   * @defaultValue `null`
+   */
+  enrichment: Enrichment | null;
+  /**
+   * The latest classification; null until the ticket was classified.
+   * @defaultValue `null`
+   */
+  classification: Classification | null;
+  /**
+   * The latest drafted reply with its citations; null until one was drafted.
+   * @defaultValue `null`
+   */
+  draft: Draft | null;
+  /**
+   * eventId of the ResponseDrafted that holds the draft, which a REPLY command names when it starts from it.
+   * Avro `uuid`: a UUID in its canonical string form.
+   * @defaultValue `null`
+   */
+  draftEventId: string | null;
+  /**
+   * The latest routing decision with its reasons; null until the ticket was routed.
+   * @defaultValue `null`
+   */
+  routing: Routing | null;
+  /**
+   * The queue that owns the ticket now: the routing's, or one an ASSIGN moved it to.
+   * @defaultValue `null`
+   */
+  queue: string | null;
+  /**
+   * The ticket's priority now; null before classification.
+   * @defaultValue `null`
+   */
+  priority: Priority | null;
+  /**
+   * Deadline of the first response; null when the customer's policy sets none or before routing.
+   * Avro `timestamp-millis`: milliseconds since the Unix epoch (UTC), as a number.
+   * @defaultValue `null`
+   */
+  slaDueAt: number | null;
+  /**
+   * The agent the ticket is assigned to; null when unassigned.
+   * @defaultValue `null`
+   */
+  assignee: string | null;
+  /**
+   * Resolution code of the last RESOLVE; null while the ticket is not resolved.
+   * @defaultValue `null`
+   */
+  resolution: string | null;
+  /**
+   * Replies sent on the ticket, oldest first.
+   * @defaultValue `[]`
+   */
+  replies: TicketReply[];
+}
+
+/**
  * A change to a ticket asked for through the API by an agent or another system. meta.ticketId names the ticket and
  * meta.causationId is null. Which optional fields are set depends on the command; the sinks apply commands in order per
  * ticket.
@@ -365,6 +460,14 @@ export interface Classification {
 }
 
 /**
+ * Where a customer context came from. STORE: read from the org's customer records for this interaction; LAST_KNOWN: the
+ * records were unavailable, so the context last read for the customer was used; UNAVAILABLE: the records were
+ * unavailable and nothing was known, so the context is the empty one (tier UNKNOWN, no SLA targets); UNKNOWN: a source
+ * this reader does not know (symbols added later read as UNKNOWN).
+ */
+export type ContextSource = 'UNKNOWN' | 'STORE' | 'LAST_KNOWN' | 'UNAVAILABLE';
+
+/**
  * What the org knows about the customer, looked up once by the enrich stage and carried forward, so that classify
  * (priority), respond (tone, plan-specific answers) and route (queue, SLA) decide on the same snapshot.
  */
@@ -383,6 +486,12 @@ export interface CustomerContext {
   tier: CustomerTier;
   /** SLA policy of the customer; the org's default policy when the customer is unknown. */
   slaPolicy: SlaPolicy;
+  /**
+   * Where the context came from: enrich proceeds without the customer records after a bounded wait when they are
+   * unavailable, and marks the context so; routing says so in its reasons.
+   * @defaultValue `"STORE"`
+   */
+  source: ContextSource;
 }
 
 /**
@@ -732,6 +841,37 @@ export type SourceKind = 'UNKNOWN' | 'HELP_CENTER' | 'WIKI' | 'WEB_PAGE' | 'UPLO
  */
 export type TicketCommandKind = 'UNKNOWN' | 'ASSIGN' | 'REPLY' | 'RESOLVE' | 'REOPEN';
 
+/** A reply sent to the customer by an agent or automation. */
+export interface TicketReply {
+  /**
+   * eventId of the REPLY command.
+   * Avro `uuid`: a UUID in its canonical string form.
+   */
+  eventId: string;
+  /** Who sent it. */
+  actorId: string;
+  /** What was sent. */
+  text: string;
+  /**
+   * The draft the reply started from, if any.
+   * Avro `uuid`: a UUID in its canonical string form.
+   * @defaultValue `null`
+   */
+  draftEventId: string | null;
+  /**
+   * When it was sent.
+   * Avro `timestamp-millis`: milliseconds since the Unix epoch (UTC), as a number.
+   */
+  at: number;
+}
+
+/**
+ * OPEN: being processed or waiting for an agent; PENDING: an agent replied and the customer is expected to;
+ * AUTO_REPLIED: the draft was sent without review; RESOLVED: closed by a command; UNKNOWN: a status this reader does
+ * not know (symbols added later read as UNKNOWN).
+ */
+export type TicketStatus = 'UNKNOWN' | 'OPEN' | 'PENDING' | 'AUTO_REPLIED' | 'RESOLVED';
+
 /** Every event type by its Avro record name. */
 export interface EventTypes {
   InteractionClassified: InteractionClassified;
@@ -742,6 +882,7 @@ export interface EventTypes {
   KnowledgeDocument: KnowledgeDocument;
   ResponseDrafted: ResponseDrafted;
   RoutingDecided: RoutingDecided;
+  TicketChanged: TicketChanged;
   TicketCommand: TicketCommand;
 }
 
@@ -761,5 +902,6 @@ export const EVENT_NAMES: readonly EventName[] = [
   'KnowledgeDocument',
   'ResponseDrafted',
   'RoutingDecided',
+  'TicketChanged',
   'TicketCommand',
 ];

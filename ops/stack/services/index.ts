@@ -3,11 +3,12 @@ import { elasticsearch } from './elasticsearch.js';
 import { kafka } from './kafka.js';
 import { mongo } from './mongo.js';
 import { postgres } from './postgres.js';
+import { prometheus } from './prometheus.js';
 import { redis } from './redis.js';
 import { schemaRegistry } from './schema-registry.js';
 
-/** Every real server of the local stack, in the order they are listed and started. */
-export const stackServices: readonly ServiceDefinition[] = [
+/** The servers ticketflow's processes keep their data in and talk to. */
+export const dataServices: readonly ServiceDefinition[] = [
   postgres,
   redis,
   kafka,
@@ -15,3 +16,6 @@ export const stackServices: readonly ServiceDefinition[] = [
   elasticsearch,
   mongo,
 ];
+
+/** Every real server of the local stack, in the order they are listed and started: the data servers, then monitoring. */
+export const stackServices: readonly ServiceDefinition[] = [...dataServices, prometheus];

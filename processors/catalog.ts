@@ -1,0 +1,74 @@
+/**
+ * Every processor ticketflow runs, by the name the topology gives its node: how to build its handler from the
+ * process's shared resources. Its topics, group and dead-letter topic come from the topology (runtime/wiring.ts).
+ */
+import { IntentModel } from './classify/model.js';
+import { classifyStage } from './classify/stage.js';
+import { CustomerContexts } from './enrich/customers.js';
+import { enrichStage } from './enrich/stage.js';
+import type { Resources } from './resources.js';
+import { respondStage } from './respond/stage.js';
+import { DEFAULT_CHUNK_INDEX } from './retrieve/chunk-index.js';
+import { createChunkSearchMany } from './retrieve/search.js';
+import { retrieveStage } from './retrieve/stage.js';
+import { createRouteSettingsLookup } from './route/settings-store.js';
+import { routeStage } from './route/stage.js';
+import type { HostedStage } from './runtime/main.js';
+import type { AnyStage } from './runtime/stage.js';
+import { wiringFor } from './runtime/wiring.js';
+import { liveViewsSink, searchIndexSink, ticketStoreSink } from './sinks/stages.js';
+
+type Build = (resources: Resources) => AnyStage;
+
+const BUILDERS = {
+  enrich: (r) => {
+    const { pool, dependency } = r.postgres();
+    const customers = new CustomerContexts({
+      db: pool,
+      postgres: dependency,
+      fallbackAfterMs: r.config.processor.enrichContextWaitMs,
+    });
+    return enrichStage({ customers });
+  },
+  // The model is loaded when the process starts, so a broken artefact fails it before it joins its group.
+  classify: () => classifyStage({ model: IntentModel.load() }),
+  retrieve: (r) => {
+    const { client, dependency } = r.elasticsearch();
+    return retrieveStage({
+      search: (requests) =>
+        dependency.call(() => createChunkSearchMany(client, { index: DEFAULT_CHUNK_INDEX })(requests)),
+      failure: (error) => dependency.failure(error),
+    });
+  },
+  respond: () => respondStage(),
+  route: (r) => {
+    const { pool, dependency } = r.postgres();
+    return routeStage({ settings: createRouteSettingsLookup({ db: pool, postgres: dependency }) });
+  },
+  'ticket-store': (r) => {
+    const { db, dependency } = r.mongo();
+    return ticketStoreSink(db, dependency, { cacheTickets: r.config.processor.ticketStoreCacheTickets });
+  },
+  'search-index': (r) => {
+    const { client, dependency } = r.elasticsearch();
+    return searchIndexSink(client, dependency);
+  },
+  'live-views': (r) => {
+    const { client, dependency } = r.redis();
+    return liveViewsSink(client, dependency);
+  },
+} satisfies Record<string, Build>;
+
+export type ProcessorName = keyof typeof BUILDERS;
+
+/** In pipeline order: the stages, then the sinks. */
+export const PROCESSOR_NAMES = Object.keys(BUILDERS) as ProcessorName[];
+
+export function isProcessorName(name: string): name is ProcessorName {
+  return Object.hasOwn(BUILDERS, name);
+}
+
+export function hostedStage(name: ProcessorName, resources: Resources): HostedStage {
+  const stage = BUILDERS[name](resources);
+  return { stage, wiring: wiringFor(stage) };
+}

@@ -1,0 +1,111 @@
+/**
+ * The servers a processor process talks to, each client created on first use and shared by every stage the
+ * process hosts, each behind a `Dependency` (circuit breaker and probe) so an outage pauses the stages that need
+ * it instead of dead-lettering their inputs. Clients are configured to fail fast while a server is away (no
+ * offline queues, bounded connect and request timeouts): the breaker, not the driver, decides how long to wait.
+ */
+import { Client } from '@elastic/elasticsearch';
+import { Redis } from 'ioredis';
+import { MongoClient, type Db } from 'mongodb';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import { Dependency } from './runtime/dependency.js';
+
+export class Resources {
+  private readonly made = new Map<string, { dependency: Dependency; close: () => Promise<unknown> }>();
+  private pool?: pg.Pool;
+  private redisClient?: Redis;
+  private es?: Client;
+  private mongoClient?: MongoClient;
+
+  constructor(
+    readonly config: Config,
+    private readonly logger: Logger,
+  ) {}
+
+  get dependencies(): Dependency[] {
+    return [...this.made.values()].map((m) => m.dependency);
+  }
+
+  postgres(): { pool: pg.Pool; dependency: Dependency } {
+    if (!this.pool) {
+      const pool = new pg.Pool({
+        connectionString: this.config.postgres.url,
+        max: this.config.postgres.poolMax,
+        // The default waits for a connection forever, which would hide an outage behind a hang.
+        connectionTimeoutMillis: 5000,
+        query_timeout: 15_000,
+      });
+      pool.on('error', (error) => this.logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+      this.pool = pool;
+      this.register(
+        'postgres',
+        () => pool.query('SELECT 1'),
+        () => pool.end(),
+      );
+    }
+    return { pool: this.pool, dependency: this.made.get('postgres')!.dependency };
+  }
+
+  redis(): { client: Redis; dependency: Dependency } {
+    if (!this.redisClient) {
+      // No offline queue: a command fails at once while Redis is away, and the breaker decides about waiting.
+      const client = new Redis(this.config.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      // Without a listener ioredis reports every failed reconnection as an unhandled error event.
+      client.on('error', (error: Error) => this.logger.debug({ err: error }, 'redis connection failed'));
+      this.redisClient = client;
+      this.register(
+        'redis',
+        () => client.ping(),
+        async () => client.disconnect(),
+      );
+    }
+    return { client: this.redisClient, dependency: this.made.get('redis')!.dependency };
+  }
+
+  elasticsearch(): { client: Client; dependency: Dependency } {
+    if (!this.es) {
+      const client = new Client({ node: this.config.elasticsearch.url, requestTimeout: 30_000, maxRetries: 1 });
+      this.es = client;
+      this.register(
+        'elasticsearch',
+        // Health rather than ping: this stack's Elasticsearch answers HEAD / with 405.
+        async () => {
+          const { status } = await client.cluster.health({ timeout: '2s' });
+          if (status === 'red') throw new Error('cluster health is red');
+        },
+        () => client.close(),
+      );
+    }
+    return { client: this.es, dependency: this.made.get('elasticsearch')!.dependency };
+  }
+
+  /** The driver connects on first use, so a store that is away at start-up is waited out like any outage. */
+  mongo(): { db: Db; dependency: Dependency } {
+    if (!this.mongoClient) {
+      const client = new MongoClient(this.config.mongo.url, {
+        serverSelectionTimeoutMS: 5000,
+        appName: `ticketflow-${this.config.processor.instanceId}`,
+      });
+      this.mongoClient = client;
+      this.register(
+        'ticket-store',
+        () => client.db(this.config.mongo.database).command({ ping: 1 }),
+        () => client.close(),
+      );
+    }
+    return {
+      db: this.mongoClient.db(this.config.mongo.database),
+      dependency: this.made.get('ticket-store')!.dependency,
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.made.values()].map((m) => m.close()));
+  }
+
+  private register(name: string, probe: () => Promise<unknown>, close: () => Promise<unknown>): void {
+    this.made.set(name, { dependency: new Dependency(name, { probe }), close });
+  }
+}
