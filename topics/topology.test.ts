@@ -28,18 +28,24 @@ test('an interaction flows from ingest through every stage to routing', () => {
   );
 });
 
-test('every sink reads the routing decision or the knowledge it indexes', () => {
+test('the ticket store reads every step and publishes its changelog; the other ticket views follow it', () => {
   const sinks = ticketflow.nodes.filter((n) => n.kind === 'sink').map((n) => n.name);
   assert.deepEqual(sinks, ['ticket-store', 'search-index', 'live-views', 'kb-index']);
-  for (const name of ['ticket-store', 'search-index', 'live-views']) {
-    assert.ok(
-      consumerBinding(ticketflow, name).inputs.some((t) => t.name === TOPIC.routingDecided),
+  const store = consumerBinding(ticketflow, 'ticket-store');
+  const inputs = store.inputs.map((t) => t.name);
+  assert.ok(inputs.includes(TOPIC.ticketCommand));
+  assert.equal(inputs.filter((t) => t.startsWith('tf.interactions.')).length, 6);
+  assert.deepEqual(
+    store.outputs.map((t) => t.name),
+    [TOPIC.ticketChanged],
+  );
+  for (const name of ['search-index', 'live-views']) {
+    assert.deepEqual(
+      consumerBinding(ticketflow, name).inputs.map((t) => t.name),
+      [TOPIC.ticketChanged],
       name,
     );
   }
-  const store = consumerBinding(ticketflow, 'ticket-store').inputs.map((t) => t.name);
-  assert.ok(store.includes(TOPIC.ticketCommand));
-  assert.equal(store.filter((t) => t.startsWith('tf.interactions.')).length, 6);
 });
 
 test('a consumer binding gives the group, its topics and its own dead-letter topic', () => {

@@ -144,17 +144,17 @@ describe('runtime on real Kafka', () => {
       }
 
       const metrics = await (await fetch(`${stage.probeUrl}/metrics`)).text();
-      assert.match(
-        metrics,
-        new RegExp(`ticketflow_events_consumed_total\\{topic="${input}",stage="passthrough"\\} 2000`),
-      );
-      assert.match(
-        metrics,
-        new RegExp(`ticketflow_events_produced_total\\{topic="${output}",stage="passthrough"\\} 2000`),
-      );
-      assert.match(metrics, /ticketflow_handler_duration_seconds_bucket/);
+      const labels = (topic: string) => `stage="passthrough",group="${input}.group",topic="${topic}"`;
+      assert.ok(metrics.includes(`ticketflow_events_consumed_total{${labels(input)},instance=`), metrics);
+      assert.match(metrics, new RegExp(`ticketflow_events_consumed_total\\{[^}]*topic="${input}"[^}]*\\} 2000\n`));
+      assert.match(metrics, new RegExp(`ticketflow_events_produced_total\\{[^}]*topic="${output}"[^}]*\\} 2000\n`));
+      assert.match(metrics, /ticketflow_batch_duration_seconds_bucket\{/);
+      assert.match(metrics, /ticketflow_batch_size_bucket\{/);
       assert.match(metrics, /ticketflow_consumer_lag\{/);
-      assert.equal((await fetch(`${stage.probeUrl}/readyz`)).status, 200);
+      assert.match(metrics, /ticketflow_ready\{[^}]*\} 1\n/);
+      const ready = await fetch(`${stage.probeUrl}/readyz`);
+      assert.equal(ready.status, 200);
+      assert.deepEqual(await ready.json(), { ready: true, reasons: [] });
       assert.equal((await fetch(`${stage.probeUrl}/healthz`)).status, 200);
     } finally {
       await stage.stop();

@@ -27,8 +27,11 @@ export interface StageShape {
   readonly emits?: EventName;
 }
 
-/** A fetch should bring about this many events per partition: enough to amortise a round trip, few enough to redo. */
-const EVENTS_PER_PARTITION_FETCH = 500;
+/**
+ * A fetch should bring about this many events per partition: enough to amortise the round trips of a unit, few
+ * enough that a unit redone after a crash, or held during an outage, stays small.
+ */
+const EVENTS_PER_PARTITION_FETCH = 250;
 const MIN_FETCH_BYTES = 64 * 1024;
 /** Under the broker's default `message.max.bytes`, so one fetch never splits a producer's record batch. */
 const MAX_FETCH_BYTES = 1024 * 1024;
@@ -85,7 +88,8 @@ export function explicitWiring(args: {
     ...(args.outputTopic ? { outputTopic: args.outputTopic } : {}),
     deadLetterTopic: args.deadLetterTopic,
     readerSchema: readerOf(args.groupId, new Map(args.inputTopics.map((t) => [t, schema]))),
-    maxBytesPerPartition: fetchBytesFor([{}]),
+    // Sized like the topology's topic of the same events.
+    maxBytesPerPartition: fetchBytesFor(ticketflow.topics.filter((t) => t.eventType === args.event)),
   };
 }
 
