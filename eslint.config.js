@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.stack/', 'dist/', 'ops/mongo-wire/'] },
+  { ignores: ['node_modules/', '.stack/', '.venv/', 'dist/', 'ops/mongo-wire/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -77,7 +77,7 @@ for (const [env, message] of ingestRejects) {
   });
 }
 
-test('query API defaults: loopback on 8090, HS256 with the marked dev secret, no iss/aud, a rate per org', () => {
+test('query API defaults: loopback on 8090, HS256 with the marked dev secret, no iss/aud, limits per org and user', () => {
   const { queryApi } = loadConfig({});
   assert.equal(queryApi.host, '127.0.0.1');
   assert.equal(queryApi.port, 8090);
@@ -85,7 +85,26 @@ test('query API defaults: loopback on 8090, HS256 with the marked dev secret, no
   assert.ok(queryApi.jwt.algorithm === 'HS256' && queryApi.jwt.usingDevSecret);
   assert.ok(queryApi.jwt.algorithm === 'HS256' && queryApi.jwt.secret === DEV_QUERY_API_JWT_SECRET);
   assert.deepEqual([queryApi.jwt.issuer, queryApi.jwt.audience, queryApi.jwt.clockSkewSeconds], [null, null, 30]);
-  assert.equal(queryApi.rateLimitPerMinute, 600);
+  assert.equal(queryApi.jwt.maxLifetimeSeconds, 86_400);
+  assert.deepEqual(queryApi.rateLimits, {
+    org: 1200,
+    user: 600,
+    orgEndpoints: {},
+    userEndpoints: { '/v1/search': 300 },
+  });
+  assert.ok(queryApi.rateLimits.user < queryApi.rateLimits.org, 'one user cannot use up the whole org');
+});
+
+test('HTTP timeouts bound slow clients, and the request timeout covers the headers one', () => {
+  assert.deepEqual(loadConfig({}).http, {
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 72_000,
+  });
+  assert.throws(
+    () => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' }),
+    /^ConfigError: HTTP_REQUEST_TIMEOUT_MS=1000: must be at least HTTP_HEADERS_TIMEOUT_MS \(5000\)$/,
+  );
 });
 
 test('query API settings come from their variables', () => {
@@ -95,13 +114,23 @@ test('query API settings come from their variables', () => {
     QUERY_API_JWT_ISSUER: 'https://idp.example',
     QUERY_API_JWT_AUDIENCE: 'ticketflow-query',
     QUERY_API_RATE_LIMIT_PER_MINUTE: '60',
+    QUERY_API_USER_RATE_LIMIT_PER_MINUTE: '30',
+    QUERY_API_ENDPOINT_RATE_LIMITS: '/v1/queues=20',
+    QUERY_API_USER_ENDPOINT_RATE_LIMITS: '/v1/search=10, /v1/tickets=25',
+    QUERY_API_JWT_MAX_LIFETIME_SECONDS: '3600',
   }).queryApi;
   assert.equal(hs.port, 9000);
   assert.ok(hs.jwt.algorithm === 'HS256' && hs.jwt.secret === 'x'.repeat(40) && !hs.jwt.usingDevSecret);
   assert.deepEqual(
-    [hs.jwt.issuer, hs.jwt.audience, hs.rateLimitPerMinute],
-    ['https://idp.example', 'ticketflow-query', 60],
+    [hs.jwt.issuer, hs.jwt.audience, hs.jwt.maxLifetimeSeconds],
+    ['https://idp.example', 'ticketflow-query', 3600],
   );
+  assert.deepEqual(hs.rateLimits, {
+    org: 60,
+    user: 30,
+    orgEndpoints: { '/v1/queues': 20 },
+    userEndpoints: { '/v1/search': 10, '/v1/tickets': 25 },
+  });
   const rs = loadConfig({
     QUERY_API_JWT_ALGORITHM: 'RS256',
     QUERY_API_JWT_PUBLIC_KEY_PATH: '/etc/tf/jwt.pem',
@@ -122,7 +151,16 @@ const queryApiRejects: Array<[Record<string, string>, RegExp]> = [
     { QUERY_API_JWT_ALGORITHM: 'RS256', QUERY_API_JWT_PUBLIC_KEY_PATH: 'k.pem', QUERY_API_JWT_SECRET: 'x'.repeat(40) },
     /^QUERY_API_JWT_SECRET: must not be set when QUERY_API_JWT_ALGORITHM=RS256$/,
   ],
-  [{ QUERY_API_RATE_LIMIT_PER_MINUTE: '0' }, /^QUERY_API_RATE_LIMIT_PER_MINUTE=0: must be between 1 and 1000000$/],
+  [{ QUERY_API_RATE_LIMIT_PER_MINUTE: '0' }, /^QUERY_API_RATE_LIMIT_PER_MINUTE=0: must be between 1 and 10000000$/],
+  [
+    { QUERY_API_USER_ENDPOINT_RATE_LIMITS: '/v1/search' },
+    /^QUERY_API_USER_ENDPOINT_RATE_LIMITS: "\/v1\/search" must be PATH=REQUESTS_PER_MINUTE/,
+  ],
+  [{ QUERY_API_ENDPOINT_RATE_LIMITS: '/v1/a=1,/v1/a=2' }, /^QUERY_API_ENDPOINT_RATE_LIMITS: names \/v1\/a twice$/],
+  [
+    { QUERY_API_JWT_MAX_LIFETIME_SECONDS: '10' },
+    /^QUERY_API_JWT_MAX_LIFETIME_SECONDS=10: must be between 60 and 2592000$/,
+  ],
   [{ QUERY_API_JWT_CLOCK_SKEW_SECONDS: 'a' }, /^QUERY_API_JWT_CLOCK_SKEW_SECONDS="a": must be an integer$/],
 ];
 

@@ -61,9 +61,24 @@ export interface Config {
     /** Tickets the ticket-store sink keeps in memory, sparing a read for tickets it wrote recently. */
     readonly ticketStoreCacheTickets: number;
   };
+  /** What both HTTP services (ingest and the query API) allow a client before cutting it off. */
+  readonly http: HttpServerConfig;
   readonly ingest: IngestConfig;
   readonly queryApi: QueryApiConfig;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/**
+ * Bounds on a client's own slowness, so a connection that trickles its request (or never finishes it) cannot
+ * hold a socket and its buffers for long; they are checked every second.
+ */
+export interface HttpServerConfig {
+  /** Longest wait for a request's headers once a connection has started one; then 408. */
+  readonly headersTimeoutMs: number;
+  /** Longest wait for a whole request, headers and body; then 408. At least the headers timeout. */
+  readonly requestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open for the client's next request. */
+  readonly keepAliveTimeoutMs: number;
 }
 
 /** The HTTP ingest service (connectors/http-ingest). */
@@ -94,6 +109,12 @@ export interface IngestConfig {
   readonly idempotencyWaitMs: number;
   /** Longest wait for Kafka to acknowledge an event before answering 503. */
   readonly sendTimeoutMs: number;
+  /**
+   * How long a send may go unacknowledged before ingest checks whether the brokers still accept connections;
+   * when none does, it answers 503 at once (and /readyz says not ready) instead of holding every request for
+   * the whole send timeout.
+   */
+  readonly kafkaSuspectAfterMs: number;
   /** How long a verified ingest key is trusted without asking PostgreSQL again: the delay of a revocation. */
   readonly keyCacheMs: number;
 }
@@ -110,16 +131,36 @@ export interface QueryApiConfig {
   /** 0 picks a free port and logs it. */
   readonly port: number;
   readonly jwt: QueryApiJwtConfig;
-  /** Requests each org may make per minute (per instance). */
-  readonly rateLimitPerMinute: number;
+  /** Default request limits, shared by every instance through Redis; an org may have its own (PostgreSQL). */
+  readonly rateLimits: QueryRateLimits;
+  /** Longest a request may take on our side (reading the stores) before it is answered 503. */
+  readonly handlerTimeoutMs: number;
+}
+
+/**
+ * Requests per minute, each a token bucket that holds a minute's worth and refills continuously. A request
+ * must find a token in every bucket that applies to it: its org's, its user's (the JWT `sub`), and the
+ * per-endpoint ones of either, keyed by the path as the OpenAPI document spells it (`/v1/tickets/{id}`).
+ */
+export interface QueryRateLimits {
+  /** All requests of an org, every user and endpoint together. */
+  readonly org: number;
+  /** All requests of one user of an org; below `org`, so one user cannot use up the org's share. */
+  readonly user: number;
+  /** Per endpoint, all users of an org together. */
+  readonly orgEndpoints: Readonly<Record<string, number>>;
+  /** Per endpoint, each user on their own. */
+  readonly userEndpoints: Readonly<Record<string, number>>;
 }
 
 export type QueryApiJwtConfig = {
   /** Required `iss` and `aud` claims, when set. */
   readonly issuer: string | null;
   readonly audience: string | null;
-  /** Tolerated clock skew for exp and nbf. */
+  /** Tolerated clock skew for exp, nbf and iat. */
   readonly clockSkewSeconds: number;
+  /** Longest lifetime a token may claim (exp − iat, or exp − now without iat); longer ones are refused. */
+  readonly maxLifetimeSeconds: number;
 } & (
   | { readonly algorithm: 'HS256'; readonly secret: string; readonly usingDevSecret: boolean }
   | { readonly algorithm: 'RS256'; readonly publicKeyPath: string }
@@ -135,6 +176,7 @@ function loadQueryApiJwt(env: Env): QueryApiJwtConfig {
     issuer: optional('QUERY_API_JWT_ISSUER'),
     audience: optional('QUERY_API_JWT_AUDIENCE'),
     clockSkewSeconds: readInt(env, 'QUERY_API_JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
+    maxLifetimeSeconds: readInt(env, 'QUERY_API_JWT_MAX_LIFETIME_SECONDS', 86_400, 60, 30 * 86_400),
   };
   if (algorithm === 'RS256') {
     const publicKeyPath = optional('QUERY_API_JWT_PUBLIC_KEY_PATH');
@@ -154,6 +196,50 @@ function loadQueryApiJwt(env: Env): QueryApiJwtConfig {
     throw new ConfigError('QUERY_API_JWT_SECRET: must be at least 32 bytes for HS256');
   }
   return { ...common, algorithm, secret, usingDevSecret: secret === DEV_QUERY_API_JWT_SECRET };
+}
+
+function loadHttpServer(env: Env): HttpServerConfig {
+  const headersTimeoutMs = readInt(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 300_000);
+  const requestTimeoutMs = readInt(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new ConfigError(
+      `HTTP_REQUEST_TIMEOUT_MS=${requestTimeoutMs}: must be at least HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`,
+    );
+  }
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: readInt(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000, 600_000),
+  };
+}
+
+function loadQueryRateLimits(env: Env): QueryRateLimits {
+  const org = readInt(env, 'QUERY_API_RATE_LIMIT_PER_MINUTE', 1200, 1, 10_000_000);
+  const user = readInt(env, 'QUERY_API_USER_RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000);
+  return {
+    org,
+    user,
+    orgEndpoints: readEndpointLimits(env, 'QUERY_API_ENDPOINT_RATE_LIMITS', ''),
+    userEndpoints: readEndpointLimits(env, 'QUERY_API_USER_ENDPOINT_RATE_LIMITS', '/v1/search=300'),
+  };
+}
+
+/** `/v1/search=300,/v1/tickets=600`: requests per minute by endpoint path. */
+function readEndpointLimits(env: Env, name: string, fallback: string): Record<string, number> {
+  const raw = env[name] ?? fallback;
+  const limits: Record<string, number> = {};
+  for (const item of raw.split(',').map((s) => s.trim())) {
+    if (item === '') continue;
+    const match = /^(\/\S+)=(\d+)$/.exec(item);
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 10_000_000) {
+      throw new ConfigError(
+        `${name}: ${JSON.stringify(item)} must be PATH=REQUESTS_PER_MINUTE, e.g. /v1/search=300 (1 to 10000000)`,
+      );
+    }
+    if (Object.hasOwn(limits, match[1]!)) throw new ConfigError(`${name}: names ${match[1]} twice`);
+    limits[match[1]!] = Number(match[2]);
+  }
+  return limits;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -222,6 +308,7 @@ export function loadConfig(env: Env = process.env): Config {
       enrichContextWaitMs: readInt(env, 'ENRICH_CONTEXT_WAIT_MS', 10_000, 0, 3_600_000),
       ticketStoreCacheTickets: readInt(env, 'TICKET_STORE_CACHE_TICKETS', 5000, 0, 1_000_000),
     },
+    http: loadHttpServer(env),
     ingest: {
       topic: env.INGEST_TOPIC?.trim() || null,
       host: readString(env, 'INGEST_HOST', host),
@@ -234,13 +321,15 @@ export function loadConfig(env: Env = process.env): Config {
       idempotencyTtlSeconds: readInt(env, 'INGEST_IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400),
       idempotencyWaitMs: readInt(env, 'INGEST_IDEMPOTENCY_WAIT_MS', 2000, 0, 60_000),
       sendTimeoutMs: readInt(env, 'INGEST_SEND_TIMEOUT_MS', 5000, 100, 120_000),
+      kafkaSuspectAfterMs: readInt(env, 'INGEST_KAFKA_SUSPECT_AFTER_MS', 1000, 50, 120_000),
       keyCacheMs: readInt(env, 'INGEST_KEY_CACHE_MS', 5000, 0, 3_600_000),
     },
     queryApi: {
       host: readString(env, 'QUERY_API_HOST', host),
       port: readInt(env, 'QUERY_API_PORT', 8090, 0, 65535),
       jwt: loadQueryApiJwt(env),
-      rateLimitPerMinute: readInt(env, 'QUERY_API_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+      rateLimits: loadQueryRateLimits(env),
+      handlerTimeoutMs: readInt(env, 'QUERY_API_HANDLER_TIMEOUT_MS', 10_000, 100, 300_000),
     },
     logLevel: readEnum(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   };

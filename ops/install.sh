@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what ticketflow needs on a Debian 12 machine, idempotently: system packages from Debian, Node
-# dependencies from npm, and the FAISS addon built against Debian's libfaiss. Service distributions (Kafka,
-# the schema registry, Elasticsearch, the Mongo-wire store) are fetched by `npm run stack -- up` on first use.
+# dependencies from npm, the FAISS addon built against Debian's libfaiss, and the API fuzzer (schemathesis, from
+# PyPI, in the git-ignored .venv). Service distributions (Kafka, the schema registry, Elasticsearch, the
+# Mongo-wire store) are fetched by `npm run stack -- up` on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ fail() { printf '[install] ERROR: %s\n' "$*" >&2; exit 1; }
 # Servers (Prometheus brings promtool), and the native build toolchain; everything else comes from Maven Central
 # and npm.
 APT_PACKAGES=(
-  postgresql redis-server prometheus unzip procps
+  postgresql redis-server prometheus unzip procps python3 python3-venv
   openjdk-17-jdk-headless maven
   build-essential cmake libfaiss-dev libopenblas-dev liblapack-dev
 )
@@ -55,6 +56,15 @@ if [[ ! -f node_modules/.ticketflow-lock || $(cat node_modules/.ticketflow-lock)
   say "installing Node dependencies (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_hash" > node_modules/.ticketflow-lock
+fi
+
+# The fuzzing stage of the tests (ops/fuzz/run.ts) runs schemathesis against both OpenAPI documents.
+SCHEMATHESIS_VERSION=4.32.5
+if [[ ! -x .venv/bin/schemathesis || $(cat .venv/.ticketflow-schemathesis 2>/dev/null) != "$SCHEMATHESIS_VERSION" ]]; then
+  say "installing schemathesis $SCHEMATHESIS_VERSION into .venv"
+  [[ -x .venv/bin/python ]] || python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  echo "$SCHEMATHESIS_VERSION" > .venv/.ticketflow-schemathesis
 fi
 
 say "done"

@@ -13,4 +13,5 @@ step "lint";          npx eslint .
 step "format";        npx prettier --check .
 step "typecheck";     npx tsc --noEmit
 step "unit tests";    npx tsx ops/run-tests.ts unit
+step "fuzzing both HTTP APIs (schemathesis)"; npx tsx ops/fuzz/run.ts
 step "integration tests"; npx tsx ops/run-tests.ts integration

@@ -14,8 +14,14 @@ export function unauthorized(message: string): HttpError {
   return new HttpError(401, 'unauthorized', message);
 }
 
-/** The org of the request's token, or a 401 saying what is wrong with it. */
-export function authenticate(request: FastifyRequest, verify: JwtVerifier): string {
+export interface Identity {
+  readonly orgId: string;
+  /** The token's `sub`, the user whose requests share a limit; null when the token names none. */
+  readonly subject: string | null;
+}
+
+/** Who the request's token speaks for, or a 401 saying what is wrong with it. */
+export function authenticate(request: FastifyRequest, verify: JwtVerifier): Identity {
   const header = request.headers.authorization;
   if (header === undefined || header === '') {
     throw unauthorized('missing Authorization header: send "Authorization: Bearer <JWT>"');
@@ -23,7 +29,8 @@ export function authenticate(request: FastifyRequest, verify: JwtVerifier): stri
   const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
   if (!match) throw unauthorized('the Authorization header must be "Bearer <JWT>"');
   try {
-    return verify(match[1]!).org;
+    const claims = verify(match[1]!);
+    return { orgId: claims.org, subject: typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : null };
   } catch (error) {
     if (error instanceof JwtError) throw unauthorized(`invalid token: ${error.message}`);
     throw error;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { afterCursorFilter, CursorError, decodeCursor, encodeCursor } from './cursor.js';
-import { OrgRateLimiter } from './rate-limit.js';
 
 test('a cursor round-trips its position and is opaque base64url', () => {
   const position = { updatedAt: 1_700_000_000_123, id: 'org-a:T-1042' };
@@ -28,13 +27,4 @@ test('the filter selects what sorts after the position in (updatedAt desc, _id d
   assert.deepEqual(afterCursorFilter({ updatedAt: 5, id: 'b' }), {
     $or: [{ updatedAt: { $lt: 5 } }, { updatedAt: 5, _id: { $lt: 'b' } }],
   });
-});
-
-test('the rate limiter allows the per-minute budget per org, then says when to retry', () => {
-  let t = 120_000 + 45_000;
-  const limiter = new OrgRateLimiter(2, () => t);
-  assert.deepEqual([limiter.take('a'), limiter.take('a'), limiter.take('b')], [0, 0, 0]);
-  assert.equal(limiter.take('a'), 15);
-  t += 15_000;
-  assert.equal(limiter.take('a'), 0);
 });

@@ -32,7 +32,7 @@ test('expiry and not-before are enforced with a small leeway', () => {
   assert.equal(hs(hsToken({ alg: 'HS256' }, { org: 'o', exp: t - 10 })).org, 'o', 'within the 30 s leeway');
   refuses(hs, hsToken({ alg: 'HS256' }, { org: 'o', exp: t - 31 }), /expired/);
   refuses(hs, signDevToken(SECRET, { org: 'o' }, { expiresInSeconds: -60, now }), /expired/);
-  refuses(hs, hsToken({ alg: 'HS256' }, { org: 'o', nbf: t + 60 }), /not valid yet/);
+  refuses(hs, hsToken({ alg: 'HS256' }, { org: 'o', nbf: t + 60, exp: t + 120 }), /not valid yet/);
   refuses(hs, hsToken({ alg: 'HS256' }, { org: 'o', exp: 'soon' }), /exp claim is not a number/);
 });
 
@@ -60,8 +60,8 @@ test('a tampered payload or signature, or another secret, is refused', () => {
 
 test('the org claim is required and must be a non-empty string', () => {
   refuses(hs, signDevToken(SECRET, { org: '' }, { now }), /no org claim/);
-  refuses(hs, hsToken({ alg: 'HS256' }, { sub: 'x' }), /no org claim/);
-  refuses(hs, hsToken({ alg: 'HS256' }, { org: 42 }), /no org claim/);
+  refuses(hs, hsToken({ alg: 'HS256' }, { sub: 'x', exp: NOW / 1000 + 60 }), /no org claim/);
+  refuses(hs, hsToken({ alg: 'HS256' }, { org: 42, exp: NOW / 1000 + 60 }), /no org claim/);
 });
 
 test('issuer and audience are checked when configured', () => {
@@ -84,7 +84,36 @@ test('RS256 verifies tokens signed by the private key of a generated pair and no
     return `${input}.${base64url.encode(createSign('RSA-SHA256').update(input).sign(key))}`;
   };
   assert.equal(rs(rsToken(privateKey, { org: 'org-rs', exp: NOW / 1000 + 60 })).org, 'org-rs');
-  refuses(rs, rsToken(other.privateKey, { org: 'org-rs' }), /signature is invalid/);
+  refuses(rs, rsToken(other.privateKey, { org: 'org-rs', exp: NOW / 1000 + 60 }), /signature is invalid/);
   refuses(rs, rsToken(privateKey, { org: 'org-rs', exp: NOW / 1000 - 120 }), /expired/);
   refuses(rs, signDevToken(SECRET, { org: 'org-rs' }, { now }), /not the accepted RS256/);
+});
+
+test('a token must expire: no exp is refused, and so is a lifetime beyond the configured bound', () => {
+  const t = NOW / 1000;
+  refuses(hs, hsToken({ alg: 'HS256' }, { org: 'o' }), /no exp claim/);
+  refuses(hs, hsToken({ alg: 'HS256' }, { org: 'o', iat: t }), /no exp claim/);
+  const short = createJwtVerifier({ algorithm: 'HS256', secret: SECRET, now, maxLifetimeSeconds: 3600 });
+  assert.equal(short(hsToken({ alg: 'HS256' }, { org: 'o', iat: t, exp: t + 3600 })).org, 'o');
+  refuses(
+    short,
+    hsToken({ alg: 'HS256' }, { org: 'o', iat: t, exp: t + 7200 }),
+    /valid for 7200 s, longer than the 3600 s/,
+  );
+  // Without iat the lifetime counts from now: a token good for ten years is refused either way.
+  refuses(short, hsToken({ alg: 'HS256' }, { org: 'o', exp: t + 10 * 365 * 86_400 }), /longer than the 3600 s/);
+  // An old iat cannot stretch the bound: exp − iat is what counts.
+  refuses(short, hsToken({ alg: 'HS256' }, { org: 'o', iat: t - 86_400, exp: t + 60 }), /longer than the 3600 s/);
+  assert.equal(hs(signDevToken(SECRET, { org: 'o' }, { now, expiresInSeconds: 86_400 })).org, 'o', '24 h by default');
+});
+
+test('a token issued in the future is refused beyond the clock skew', () => {
+  const t = NOW / 1000;
+  assert.equal(hs(hsToken({ alg: 'HS256' }, { org: 'o', iat: t + 20, exp: t + 600 })).org, 'o', 'within 30 s');
+  refuses(hs, hsToken({ alg: 'HS256' }, { org: 'o', iat: t + 3600, exp: t + 7200 }), /issued in the future/);
+  refuses(
+    hs,
+    hsToken({ alg: 'HS256' }, { org: 'o', iat: t + 10 * 365 * 86_400, exp: t + 10 * 365 * 86_400 + 60 }),
+    /issued in the future/,
+  );
 });

@@ -11,8 +11,13 @@ export type JwtAlgorithm = 'HS256' | 'RS256';
 export type JwtVerifierOptions = {
   readonly issuer?: string | null;
   readonly audience?: string | null;
-  /** Tolerated clock skew for exp and nbf; 30 s unless told. */
+  /** Tolerated clock skew for exp, nbf and iat; 30 s unless told. */
   readonly clockSkewSeconds?: number;
+  /**
+   * Longest lifetime a token may claim: exp − iat, or exp − now for a token without iat; 24 h unless told. A
+   * token is a bearer credential, so one that never (or only far in the future) expires is refused outright.
+   */
+  readonly maxLifetimeSeconds?: number;
   readonly now?: () => number;
 } & (
   | { readonly algorithm: 'HS256'; readonly secret: string | Buffer }
@@ -65,6 +70,7 @@ export type JwtVerifier = (token: string) => JwtClaims;
 
 export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   const skew = options.clockSkewSeconds ?? 30;
+  const maxLifetime = options.maxLifetimeSeconds ?? 86_400;
   const now = options.now ?? Date.now;
   let checkSignature: (signingInput: string, signature: Buffer) => boolean;
   if (options.algorithm === 'HS256') {
@@ -103,9 +109,19 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
         throw new JwtError(`the token's ${name} claim is not a number`);
       }
     }
-    if (typeof claims.exp === 'number' && nowSeconds >= claims.exp + skew) throw new JwtError('the token has expired');
+    if (typeof claims.exp !== 'number') throw new JwtError('the token has no exp claim; tokens must expire');
+    if (nowSeconds >= claims.exp + skew) throw new JwtError('the token has expired');
     if (typeof claims.nbf === 'number' && nowSeconds < claims.nbf - skew)
       throw new JwtError('the token is not valid yet');
+    if (typeof claims.iat === 'number' && claims.iat > nowSeconds + skew) {
+      throw new JwtError('the token was issued in the future (its iat claim is later than now)');
+    }
+    const lifetime = claims.exp - (typeof claims.iat === 'number' ? claims.iat : nowSeconds);
+    if (lifetime > maxLifetime + skew) {
+      throw new JwtError(
+        `the token is valid for ${Math.round(lifetime)} s, longer than the ${maxLifetime} s this API accepts`,
+      );
+    }
     if (options.issuer && claims.iss !== options.issuer) {
       throw new JwtError(`the token's issuer is not ${JSON.stringify(options.issuer)}`);
     }

@@ -7,18 +7,26 @@ import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
+import pg from 'pg';
 import { pino } from 'pino';
 import { stopOnSignals } from '../processors/runtime/shutdown.js';
 import { ConfigError, loadConfig, repoRoot, type QueryApiJwtConfig } from '../config/index.js';
 import { buildQueryApp } from './app.js';
 import { createJwtVerifier, type JwtVerifier } from './jwt.js';
+import { createQueryApiMetrics } from './metrics.js';
+import { createLimitOverridesLookup } from './rate-limit-settings.js';
 
 const config = loadConfig();
 const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 const logger = pino({ level: config.logLevel, base: { service: 'query-api', version, pid: process.pid } });
 
 function verifierFor(jwt: QueryApiJwtConfig): JwtVerifier {
-  const common = { issuer: jwt.issuer, audience: jwt.audience, clockSkewSeconds: jwt.clockSkewSeconds };
+  const common = {
+    issuer: jwt.issuer,
+    audience: jwt.audience,
+    clockSkewSeconds: jwt.clockSkewSeconds,
+    maxLifetimeSeconds: jwt.maxLifetimeSeconds,
+  };
   if (jwt.algorithm === 'HS256') {
     if (jwt.usingDevSecret) {
       logger.warn('QUERY_API_JWT_SECRET is not set: accepting tokens signed with the public DEV secret');
@@ -39,16 +47,34 @@ const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 5000
 const es = new Client({ node: config.elasticsearch.url, requestTimeout: 10_000 });
 const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
 redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+// Only for each org's own request limits, read at most every 30 s per org.
+const pool = new pg.Pool({
+  connectionString: config.postgres.url,
+  max: 2,
+  connectionTimeoutMillis: 2000,
+  query_timeout: 2000,
+});
+pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL client failed'));
 await mongo.connect();
 
+const metrics = createQueryApiMetrics();
 const app = await buildQueryApp({
   config: config.queryApi,
+  http: config.http,
   db: mongo.db(config.mongo.database),
   es,
   redis,
   verify,
   version,
   logger,
+  metrics,
+  limitOverrides: createLimitOverridesLookup({
+    db: pool,
+    onError: (err) => {
+      metrics.limitSettingsErrors.inc();
+      logger.warn({ err }, "cannot read an org's request limits; its last known (or the default) limits apply");
+    },
+  }),
 });
 const address = await app.listen({ host: config.queryApi.host, port: config.queryApi.port });
 logger.info({ address, openapi: `${address}/openapi.json` }, 'query-api listening');
@@ -56,7 +82,7 @@ logger.info({ address, openapi: `${address}/openapi.json` }, 'query-api listenin
 stopOnSignals(
   async () => {
     await app.close();
-    await Promise.allSettled([mongo.close(), es.close(), redis.quit()]);
+    await Promise.allSettled([mongo.close(), es.close(), redis.quit(), pool.end()]);
   },
   { deadlineMs: config.processor.shutdownDeadlineMs, logger },
 );

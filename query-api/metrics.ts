@@ -25,6 +25,22 @@ export function createQueryApiMetrics() {
       help: 'Requests refused with 401',
       registers: [registry],
     }),
+    throttled: new Counter({
+      name: 'ticketflow_query_rate_limited_total',
+      help: 'Requests refused with 429, by the limit that refused them (org, user, org-endpoint, user-endpoint)',
+      labelNames: ['scope', 'endpoint'] as const,
+      registers: [registry],
+    }),
+    limiterFallbacks: new Counter({
+      name: 'ticketflow_query_rate_limit_fallbacks_total',
+      help: 'Requests whose limits were checked in this process alone because Redis did not answer',
+      registers: [registry],
+    }),
+    limitSettingsErrors: new Counter({
+      name: 'ticketflow_query_rate_limit_settings_errors_total',
+      help: "Failed reads of an org's limits from PostgreSQL; the last known limits (or the defaults) applied",
+      registers: [registry],
+    }),
   };
 }
 

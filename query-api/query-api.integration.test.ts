@@ -68,7 +68,7 @@ before(async () => {
   for (let i = 0; i < A_TICKETS; i++) await seed(orgA, `T-A-${i}`, shifts[i]!);
   await seed(orgB, 'T-B-0', 500);
   app = await buildQueryApp({
-    config: { ...config.queryApi, rateLimitPerMinute: 10_000 },
+    config: { ...config.queryApi, rateLimits: { org: 10_000, user: 10_000, orgEndpoints: {}, userEndpoints: {} } },
     db,
     es,
     redis,
@@ -85,7 +85,7 @@ after(async () => {
       await es.delete({ index: TICKET_INDEX, id: `${orgId}:${ticketId}`, refresh: true }).catch(() => undefined);
     }
     for (const org of [orgA, orgB]) {
-      for (const pattern of liveViewKeys.patterns(org)) {
+      for (const pattern of [...liveViewKeys.patterns(org), `tf:query:limit:*:${org}*`]) {
         const keys = await redis.keys(pattern);
         if (keys.length > 0) await redis.del(...keys);
       }

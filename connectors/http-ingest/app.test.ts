@@ -3,6 +3,7 @@
  * contract promises, without a stack. ingest.integration.test.ts proves the same against the real services.
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type IngestConfig } from '../../config/index.js';
@@ -79,6 +80,7 @@ const app: FastifyInstance = await buildIngestApp({
   writer,
   metrics: createIngestMetrics(),
   readiness,
+  readinessCacheMs: 0,
   version: '9.9.9',
   now: () => 1_700_000_000_000,
 });
@@ -228,7 +230,7 @@ test("429 with Retry-After once the org's bucket is empty", async () => {
 });
 
 test('503 with Retry-After when Kafka cannot take the event, and the Idempotency-Key is free for the retry', async () => {
-  writer.failWith = unavailable('Kafka did not acknowledge the records within 5000 ms', 2);
+  writer.failWith = unavailable('Kafka did not acknowledge the records within 5000 ms', 2, undefined, true);
   try {
     const response = await post('/v1/interactions', valid, { 'idempotency-key': 'retry-me' });
     assert.equal(response.statusCode, 503);
@@ -241,16 +243,89 @@ test('503 with Retry-After when Kafka cannot take the event, and the Idempotency
   assert.equal(retried.statusCode, 202);
 });
 
-test('500 without details for a failure that is ours', async () => {
+test('a 503 says whether the event may have been written, and how a retry is safe', async () => {
+  try {
+    writer.failWith = unavailable('Kafka did not acknowledge the records within 5000 ms', 2, undefined, true);
+    const keyed = (await post('/v1/interactions', valid, { 'idempotency-key': 'maybe-written' })).json();
+    assert.equal(keyed.possiblyWritten, true);
+    assert.match(keyed.message, /may have been written all the same; retrying with the same Idempotency-Key is safe/);
+    const unkeyed = (await post('/v1/interactions', valid)).json();
+    assert.equal(unkeyed.possiblyWritten, true);
+    assert.match(unkeyed.message, /without an Idempotency-Key could write it twice/);
+    writer.failWith = unavailable('no Kafka broker accepts connections; nothing was sent', 2);
+    const refused = (await post('/v1/interactions', valid)).json();
+    assert.equal(refused.possiblyWritten, false);
+    assert.match(refused.message, /Nothing was written; retrying is safe/);
+  } finally {
+    writer.failWith = undefined;
+  }
+});
+
+test('500 without details for a failure that is ours, never promising that a retry will do', async () => {
   writer.failWith = new Error('secret internal detail');
   try {
     const response = await post('/v1/interactions', valid);
     assert.equal(response.statusCode, 500);
     assert.equal(response.json().error, 'internal');
     assert.doesNotMatch(response.body, /secret/);
+    assert.doesNotMatch(response.json().message, /safe to retry/);
   } finally {
     writer.failWith = undefined;
   }
+});
+
+test('400 for text no store can keep: NUL and unpaired surrogates, named by field; other Unicode passes', async () => {
+  const nul = await post('/v1/interactions', { ...valid, customer: { customerId: 'c-\u0000-1' } });
+  assert.equal(nul.statusCode, 400);
+  const [detail] = nul.json().details;
+  assert.deepEqual({ field: detail.field, rule: detail.rule }, { field: '/customer/customerId', rule: 'pattern' });
+  assert.match(detail.message, /must not contain NUL \(U\+0000\)/);
+  // JSON can carry a lone surrogate as an escape; UTF-8 (and so Avro) cannot.
+  const lone = await post('/v1/interactions', `{"channel":"CHAT","customer":{"customerId":"c"},"body":"a\\ud800b"}`);
+  assert.equal(lone.statusCode, 400);
+  assert.deepEqual([lone.json().details[0].field, lone.json().details[0].rule], ['/body', 'well-formed-unicode']);
+  const subject = await post('/v1/interactions', { ...valid, subject: 'x\u0000' });
+  assert.equal(subject.json().details[0].field, '/subject');
+  const fine = await post('/v1/interactions', { ...valid, body: 'Mi tarjeta 💳 ¿dónde está? 你好' });
+  assert.equal(fine.statusCode, 202);
+  // Fields with patterns of their own refuse NUL too.
+  const file = (contentType: string) => ({
+    ...valid,
+    attachments: [{ attachmentId: 'a', fileName: 'f', contentType, sizeBytes: 1 }],
+  });
+  assert.equal((await post('/v1/interactions', file('text/plain; charset=utf-8'))).statusCode, 202);
+  for (const body of [file('text/plain\u0000'), file('text/plain;\u0000'), { ...valid, localeHint: 'en\u0000' }]) {
+    assert.equal((await post('/v1/interactions', body)).statusCode, 400, JSON.stringify(body));
+  }
+});
+
+test('400 for an attachment size Avro cannot encode; the largest it can is accepted', async () => {
+  const attachment = (sizeBytes: number) => ({
+    ...valid,
+    attachments: [{ attachmentId: 'a1', fileName: 'f.pdf', contentType: 'application/pdf', sizeBytes }],
+  });
+  const tooBig = await post('/v1/interactions', attachment(Number.MAX_SAFE_INTEGER));
+  assert.equal(tooBig.statusCode, 400);
+  assert.deepEqual(
+    [tooBig.json().details[0].field, tooBig.json().details[0].rule],
+    ['/attachments/0/sizeBytes', 'maximum'],
+  );
+  assert.equal((await post('/v1/interactions', attachment(Number.MAX_SAFE_INTEGER - 1))).statusCode, 202);
+});
+
+test('another method on a known path is 405 with Allow, in the error format, and counted', async () => {
+  const trace = await app.inject({ method: 'TRACE', url: '/healthz' });
+  assert.equal(trace.statusCode, 405);
+  assert.equal(trace.headers.allow, 'GET, HEAD');
+  assert.equal(trace.json().error, 'method_not_allowed');
+  // QUERY carries a body; the method alone decides, before any body or content type is looked at.
+  const query = await app.inject({ method: 'QUERY', url: '/v1/interactions' });
+  assert.equal(query.statusCode, 405);
+  assert.equal(query.headers.allow, 'POST');
+  const put = await app.inject({ method: 'PUT', url: '/v1/interactions', payload: {} });
+  assert.equal(put.statusCode, 405);
+  const metrics = (await app.inject('/metrics')).body;
+  assert.match(metrics, /ticketflow_ingest_http_requests_total\{method="TRACE",route="\/healthz",status="405"/);
 });
 
 test('Idempotency-Key: the same request gets the same answer and writes nothing; another body gets 422', async () => {
@@ -351,7 +426,7 @@ test('/openapi.json describes both endpoints with schemas that resolve', async (
   assert.equal(doc.openapi, '3.1.0');
   assert.deepEqual(Object.keys(doc.paths).slice(0, 2), ['/v1/interactions', '/v1/interactions/batch']);
   const statuses = Object.keys(doc.paths['/v1/interactions'].post.responses);
-  assert.deepEqual(statuses, ['202', '400', '401', '409', '413', '415', '422', '429', '503']);
+  assert.deepEqual(statuses, ['202', '400', '401', '408', '409', '413', '415', '422', '429', '431', '500', '503']);
   const refs = JSON.stringify(doc).match(/#\/components\/schemas\/\w+/g) ?? [];
   for (const ref of new Set(refs)) assert.ok(doc.components.schemas[ref.split('/').pop()!], `${ref} resolves`);
   assert.deepEqual(doc.components.schemas.InteractionBatch.properties.interactions.items, {
@@ -359,4 +434,53 @@ test('/openapi.json describes both endpoints with schemas that resolve', async (
   });
   assert.equal(doc.components.schemas.InteractionBatch.properties.interactions.maxItems, 3);
   assert.deepEqual(doc.components.schemas.Interaction.required, ['channel', 'customer', 'body']);
+});
+
+/** Sends raw bytes on a new connection and returns what came back before the server closed it. */
+function raw(url: string, bytes: string, holdMs: number): Promise<{ text: string; elapsedMs: number }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = net.connect(Number(new URL(url).port), '127.0.0.1', () => socket.write(bytes));
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => resolve({ text, elapsedMs: Date.now() - started }));
+    setTimeout(() => socket.destroy(), holdMs);
+  });
+}
+
+test('a body that never completes is cut off with 408; oversized headers get 431; both counted', async () => {
+  const metrics = createIngestMetrics();
+  const slowClients = await buildIngestApp({
+    config,
+    http: { headersTimeoutMs: 300, requestTimeoutMs: 800, keepAliveTimeoutMs: 5000 },
+    catalog: eventCatalog(),
+    keys: { resolve: async (key) => owners.get(key) ?? null },
+    rateLimiter: new MemoryBuckets(),
+    idempotency,
+    writer,
+    metrics,
+    readiness,
+    version: '9.9.9',
+  });
+  try {
+    const url = await slowClients.listen({ host: '127.0.0.1', port: 0 });
+    // Complete headers announcing 100 bytes, then 10 of them and silence: a client that holds its connection.
+    const head = `POST /v1/interactions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEY}\r\n`;
+    const slow = await raw(
+      url,
+      `${head}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"body":"x`,
+      10_000,
+    );
+    assert.match(slow.text, /^HTTP\/1.1 408 /);
+    assert.match(slow.text, /"error":"request_timeout"/);
+    assert.ok(slow.elapsedMs < 3000, `closed after ${slow.elapsedMs} ms`);
+    const huge = await raw(url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 10_000);
+    assert.match(huge.text, /^HTTP\/1.1 431 /);
+    const counted = await metrics.registry.metrics();
+    assert.match(counted, /ticketflow_ingest_http_requests_total\{[^}]*status="408"[^}]*\} 1/);
+    assert.match(counted, /ticketflow_ingest_http_requests_total\{[^}]*status="431"[^}]*\} 1/);
+  } finally {
+    await slowClients.close();
+  }
 });

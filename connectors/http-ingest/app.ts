@@ -4,9 +4,16 @@
  * production objects.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { IngestConfig } from '../../config/index.js';
+import { loadConfig, type HttpServerConfig, type IngestConfig } from '../../config/index.js';
 import type { EventCatalog } from '../../schemas/index.js';
+import {
+  answerOtherMethodsWith405,
+  frameworkHttpError,
+  hardenedServerOptions,
+  UNMATCHED_ROUTE,
+} from '../http/server.js';
 import { ingestContract } from './contract.js';
+import { HttpError, internalError } from './errors.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { KeyResolver } from './ingest-keys.js';
 import type { IngestMetrics } from './metrics.js';
@@ -30,14 +37,26 @@ export interface IngestDependencies {
   readonly metrics: IngestMetrics;
   /** Readiness checks by name (kafka, postgres, redis, schema-registry). */
   readonly readiness: Readonly<Record<string, () => Promise<void>>>;
+  /** How long a readiness check's answer is reused (routes/probes.ts); 1 s unless told. */
+  readonly readinessCacheMs?: number;
+  /** Timeouts on slow clients; the defaults of config/index.ts unless told. */
+  readonly http?: HttpServerConfig;
   /** Of this service, for meta.producer.version and the OpenAPI document. */
   readonly version: string;
   readonly logger?: FastifyBaseLogger;
   readonly now?: () => number;
 }
 
+/** No route of ingest has a path parameter; this bounds what the router reads of any. */
+const MAX_PARAM_LENGTH = 256;
+
 export async function buildIngestApp(deps: IngestDependencies): Promise<FastifyInstance> {
+  const { metrics } = deps;
+  const count = (method: string, route: string, status: number) =>
+    metrics.requests.inc({ method, route, status: String(status) });
+  const http = deps.http ?? loadConfig({}).http;
   const app = Fastify({
+    ...hardenedServerOptions({ http, maxParamLength: MAX_PARAM_LENGTH, count }),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // The contract forbids unknown fields and coercion, so a client learns about its mistakes; every
     // violation is reported at once. That costs time linear in a body whose size is capped by bodyLimit.
@@ -55,17 +74,26 @@ export async function buildIngestApp(deps: IngestDependencies): Promise<FastifyI
     return503OnClosing: true,
   });
   const contract = ingestContract(deps.catalog, deps.config);
-  const { metrics } = deps;
+  const completeRoutes = answerOtherMethodsWith405(app);
 
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the raw URL: unmatched paths would otherwise mint a label value each.
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    count(request.method, route, reply.statusCode);
     metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }),
+    reply.code(404).send(new HttpError(404, 'not_found', `no route ${request.method} ${request.url}`).body),
   );
+  // Outside the interaction routes (which have their own): probes, the OpenAPI document, 404s and 405s.
+  app.setErrorHandler((error, request, reply) => {
+    let http = error instanceof HttpError ? error : frameworkHttpError(error);
+    if (!http) {
+      request.log.error({ err: error }, 'request failed unexpectedly');
+      http = internalError();
+    }
+    return reply.code(http.status).send(http.body);
+  });
 
   await app.register(interactionRoutes, {
     config: deps.config,
@@ -78,7 +106,12 @@ export async function buildIngestApp(deps: IngestDependencies): Promise<FastifyI
     producer: { stage: STAGE, version: deps.version },
     now: deps.now ?? Date.now,
   });
-  await app.register(probeRoutes, { checks: deps.readiness, registry: metrics.registry });
-  await app.register(openApiRoute, { document: openApiDocument(contract, deps.config, deps.version) });
+  await app.register(probeRoutes, {
+    checks: deps.readiness,
+    registry: metrics.registry,
+    ...(deps.readinessCacheMs !== undefined ? { cacheMs: deps.readinessCacheMs } : {}),
+  });
+  await app.register(openApiRoute, { document: openApiDocument(contract, deps.config, deps.version, http) });
+  completeRoutes();
   return app;
 }

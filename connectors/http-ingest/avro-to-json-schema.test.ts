@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import avro from 'avsc';
 import type { Schema } from '../../schemas/avro-json.js';
 import { eventCatalog } from '../../schemas/index.js';
-import { AvroConversionError, avroToJsonSchema } from './avro-to-json-schema.js';
+import { AVRO_LONG, AvroConversionError, avroToJsonSchema } from './avro-to-json-schema.js';
 
 const record = (fields: unknown[], extra: object = {}): Schema =>
   ({ type: 'record', name: 'R', namespace: 'io.test', fields, ...extra }) as Schema;
@@ -22,7 +23,7 @@ test('primitives map to JSON types, with Avro int and long ranges', () => {
   const p = schema.properties as Record<string, object>;
   assert.deepEqual(p.b, { type: 'boolean' });
   assert.deepEqual(p.i, { type: 'integer', minimum: -2147483648, maximum: 2147483647 });
-  assert.deepEqual(p.l, { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
+  assert.deepEqual(p.l, { type: 'integer', ...AVRO_LONG });
   assert.deepEqual(p.d, { type: 'number' });
   assert.deepEqual(p.s, { type: 'string' });
   assert.deepEqual(p.u, { type: 'string', format: 'uuid' });
@@ -138,4 +139,32 @@ test('InteractionReceived without meta: what a client sends, with the Avro defau
   assert.equal(p.subject!.default, null);
   assert.deepEqual(p.attachments!.default, []);
   assert.deepEqual(p.customer!.required as string[], ['customerId']);
+});
+
+test('long bounds are exactly what avsc, the encoder, takes: nothing the JSON Schema admits fails to encode', () => {
+  const long = avro.Type.forSchema('long');
+  assert.ok(long.isValid(AVRO_LONG.maximum) && long.isValid(AVRO_LONG.minimum));
+  assert.ok(!long.isValid(AVRO_LONG.maximum + 1) && !long.isValid(AVRO_LONG.minimum - 1));
+  assert.doesNotThrow(() => long.toBuffer(AVRO_LONG.maximum));
+  assert.throws(() => long.toBuffer(AVRO_LONG.maximum + 1));
+});
+
+test("the text rule goes to every free-text string, not uuids or enums; a refinement's pattern replaces it", () => {
+  const text = { pattern: '^[^x]*$' };
+  const schema = avroToJsonSchema(
+    record([
+      { name: 's', type: 'string' },
+      { name: 'n', type: ['null', 'string'] },
+      { name: 'u', type: { type: 'string', logicalType: 'uuid' } },
+      { name: 'e', type: { type: 'enum', name: 'E', symbols: ['A'] } },
+      { name: 'r', type: 'string' },
+    ]),
+    { text, refine: { '/r': { pattern: '^[a-z]+$' } } },
+  );
+  const p = schema.properties as Record<string, Record<string, unknown>>;
+  assert.deepEqual(p.s, { type: 'string', pattern: '^[^x]*$' });
+  assert.deepEqual(p.n, { type: ['string', 'null'], pattern: '^[^x]*$' });
+  assert.deepEqual(p.u, { type: 'string', format: 'uuid' });
+  assert.deepEqual(p.e, { type: 'string', enum: ['A'] });
+  assert.deepEqual(p.r, { type: 'string', pattern: '^[a-z]+$' });
 });

@@ -29,6 +29,12 @@ export interface ConvertOptions {
   readonly refine?: Readonly<Record<string, JsonSchema>>;
   /** Record fields left out, by instance path, e.g. `['/meta']`. */
   readonly omit?: readonly string[];
+  /**
+   * Keywords every free-text string gets (not uuids, not enum symbols), such as a pattern refusing characters
+   * the stores behind the events cannot keep. A refinement's own pattern replaces it (JSON Schema has one
+   * pattern per schema, and generators handle allOf poorly), so it must refuse the same characters itself.
+   */
+  readonly text?: JsonSchema;
 }
 
 export class AvroConversionError extends Error {
@@ -36,8 +42,12 @@ export class AvroConversionError extends Error {
 }
 
 const INT32 = { minimum: -(2 ** 31), maximum: 2 ** 31 - 1 };
-// Avro longs are 64-bit, but the registry client reads them as JS numbers, exact only up to 2^53.
-const SAFE_LONG = { minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER };
+/**
+ * Avro longs are 64-bit, but avsc, the registry client's encoder, takes JS numbers only within ±(2^53 − 2): one
+ * less than Number.MAX_SAFE_INTEGER, whose zig-zag form would not be exact. Admitting more would let a request
+ * pass validation and then fail to encode, every time (avro-to-json-schema.test.ts holds this to avsc).
+ */
+export const AVRO_LONG = { minimum: -(2 ** 53 - 2), maximum: 2 ** 53 - 2 };
 
 export function avroToJsonSchema(schema: Schema, options: ConvertOptions = {}): JsonSchema {
   const converter = new Converter(options, collectDefinitions(schema, '(schema)'));
@@ -69,7 +79,7 @@ class Converter {
   private convertBare(schema: Schema, path: string, namespace: string | undefined): JsonSchema {
     if (Array.isArray(schema)) return this.union(schema, path, namespace);
     if (typeof schema === 'string') {
-      if (PRIMITIVE_TYPES.has(schema)) return primitive(schema, undefined, path);
+      if (PRIMITIVE_TYPES.has(schema)) return this.primitive(schema, undefined, path);
       return this.reference(schema, path, namespace);
     }
     if (isNamed(schema)) return this.namedType(schema, definedName(schema, namespace), path);
@@ -81,7 +91,7 @@ class Converter {
       return { type: 'object', additionalProperties: this.convert(schema.values as Schema, `${path}/*`, namespace) };
     }
     if (typeof schema.type === 'string' && PRIMITIVE_TYPES.has(schema.type)) {
-      return primitive(schema.type, schema.logicalType as string | undefined, path);
+      return this.primitive(schema.type, schema.logicalType as string | undefined, path);
     }
     return this.convertBare(schema.type, path, namespace);
   }
@@ -142,6 +152,13 @@ class Converter {
     return { anyOf: [...converted, { type: 'null' }] };
   }
 
+  private primitive(type: string, logicalType: string | undefined, path: string): JsonSchema {
+    const schema = primitive(type, logicalType, path);
+    return schema.type === 'string' && !schema.format && this.options.text
+      ? { ...schema, ...this.options.text }
+      : schema;
+  }
+
   private refine(path: string, schema: JsonSchema): JsonSchema {
     const extra = this.options.refine?.[path];
     if (!extra) return schema;
@@ -159,7 +176,7 @@ function primitive(type: string, logicalType: string | undefined, path: string):
     case 'int':
       return { type: 'integer', ...INT32 };
     case 'long':
-      return { type: 'integer', ...SAFE_LONG };
+      return { type: 'integer', ...AVRO_LONG };
     case 'float':
     case 'double':
       return { type: 'number' };

@@ -7,11 +7,13 @@
  * Adding a field to the Avro schema adds it here; the limits below are what Avro cannot say.
  */
 import type { EventCatalog } from '../../schemas/index.js';
+import { STORABLE_TEXT_PATTERN } from '../http/errors.js';
 import { avroToJsonSchema, type JsonSchema } from './avro-to-json-schema.js';
+import { ERROR_CODES } from './errors.js';
 
 const ID = { minLength: 1, maxLength: 256 };
 
-/** Rules Avro has no words for, by instance path. */
+/** Rules Avro has no words for, by instance path. A pattern here replaces STORABLE_TEXT_PATTERN: it must refuse NUL too. */
 const REFINEMENTS: Record<string, JsonSchema> = {
   '/customer/customerId': ID,
   '/customer/externalId': { maxLength: 256 },
@@ -23,7 +25,11 @@ const REFINEMENTS: Record<string, JsonSchema> = {
   '/attachments': { maxItems: 100 },
   '/attachments/*/attachmentId': ID,
   '/attachments/*/fileName': { minLength: 1, maxLength: 1024 },
-  '/attachments/*/contentType': { maxLength: 255, pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+' },
+  // type/subtype, then parameters if any, in printable ASCII as MIME has them: no NUL, no line breaks.
+  '/attachments/*/contentType': {
+    maxLength: 255,
+    pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(;[\\x20-\\x7E]*)?$',
+  },
   '/attachments/*/sizeBytes': { minimum: 0 },
   '/attachments/*/uri': { maxLength: 2048 },
 };
@@ -60,6 +66,8 @@ export function ingestContract(catalog: EventCatalog, limits: ContractLimits): I
   const derived = avroToJsonSchema(catalog.get('InteractionReceived').schema, {
     omit: ['/meta'],
     refine: REFINEMENTS,
+    // Refused here, with the field named, rather than accepted and then failing in a stage that stores it.
+    text: { pattern: STORABLE_TEXT_PATTERN },
   });
   const properties = derived.properties as Record<string, JsonSchema>;
   const interaction: JsonSchema = {
@@ -103,23 +111,7 @@ export function ingestContract(catalog: EventCatalog, limits: ContractLimits): I
   const error: JsonSchema = {
     type: 'object',
     properties: {
-      error: {
-        type: 'string',
-        description: 'What went wrong, for programs.',
-        enum: [
-          'validation',
-          'malformed_json',
-          'unauthorized',
-          'not_found',
-          'idempotency_key_in_progress',
-          'payload_too_large',
-          'unsupported_media_type',
-          'idempotency_key_reused',
-          'rate_limited',
-          'internal',
-          'unavailable',
-        ],
-      },
+      error: { type: 'string', description: 'What went wrong, for programs.', enum: [...ERROR_CODES] },
       message: { type: 'string', description: 'What went wrong, for people.' },
       details: {
         type: 'array',
@@ -136,6 +128,13 @@ export function ingestContract(catalog: EventCatalog, limits: ContractLimits): I
         },
       },
       retryAfterSeconds: { type: 'integer', description: 'As in the Retry-After header (429, 409, 503).' },
+      possiblyWritten: {
+        type: 'boolean',
+        description:
+          '503 only. false: nothing was written. true: Kafka did not acknowledge the interaction in time but may ' +
+          'have written it all the same; retrying with the same Idempotency-Key is safe (the retry carries the ' +
+          'same event ids, which the pipeline keeps once), retrying without one may write it twice.',
+      },
     },
     required: ['error', 'message'],
   };

@@ -10,7 +10,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/index.js';
 import { findIngestKeyOwner } from '../../ops/db/ingest-keys.js';
 import { EventCodec } from '../../processors/runtime/codec.js';
-import { createKafka } from '../../processors/runtime/kafka.js';
 import { eventCatalog, registerEventSchemas, type EventName } from '../../schemas/index.js';
 import { nodeSpec, topicSpec } from '../../topics/lookup.js';
 import { ticketflow } from '../../topics/topology.js';
@@ -18,7 +17,8 @@ import { STAGE, type IngestDependencies } from './app.js';
 import { GroupCommit } from './group-commit.js';
 import { RedisIdempotencyStore } from './idempotency.js';
 import { CachedKeyResolver } from './ingest-keys.js';
-import { classifyKafkaError, KafkaSender } from './kafka-sender.js';
+import { KafkaHealth, tcpProbe } from './kafka-health.js';
+import { classifyKafkaError, createIngestKafka, KafkaSender } from './kafka-sender.js';
 import { createIngestMetrics } from './metrics.js';
 import { RedisTokenBuckets } from './token-bucket.js';
 import { KafkaInteractionWriter } from './writer.js';
@@ -85,23 +85,35 @@ export async function connectDependencies(
     retry.unref();
   });
 
-  const sender = new KafkaSender(createKafka(config, logger, `${config.kafka.clientId}-${STAGE}`), topic, logger);
+  const sender = new KafkaSender(createIngestKafka(config, logger, `${config.kafka.clientId}-${STAGE}`), topic, logger);
   sender.startConnecting();
+  const health = new KafkaHealth(tcpProbe(config.kafka.brokers), {
+    suspectAfterMs: config.ingest.kafkaSuspectAfterMs,
+    stalledAfterMs: config.ingest.sendTimeoutMs,
+  });
+  const tooLarge = (error: unknown) => classifyKafkaError(error) === 'too-large';
   const commit = new GroupCommit(
     (records) => {
       metrics.kafkaBatchRecords.observe(records.length);
-      return sender.send(records);
+      return health.watch(sender.send(records), tooLarge);
     },
     {
       timeoutMs: config.ingest.sendTimeoutMs,
       maxBatchBytes: MAX_SEND_BYTES,
       maxOutstandingRecords: MAX_OUTSTANDING_RECORDS,
+      unavailable: () => health.unavailableReason(),
     },
     classifyKafkaError,
   );
+  health.onDown((reason) => {
+    logger.warn({ reason }, 'Kafka is unreachable: answering 503 at once until it is back');
+    // Those still queued would only wait out their timeouts behind the send that is stuck.
+    commit.refuseQueued(reason);
+  });
 
   return {
     config: config.ingest,
+    http: config.http,
     catalog,
     metrics,
     version,
@@ -117,6 +129,7 @@ export async function connectDependencies(
     readiness: {
       kafka: async () => {
         if (!sender.isConnected()) throw new Error('producer not connected');
+        await health.check();
       },
       'schema-registry': async () => {
         if (!schemaRegistered) throw new Error(`schema of ${topic} not registered yet`);
@@ -127,6 +140,7 @@ export async function connectDependencies(
     },
     drain: () => commit.idle(),
     async close() {
+      health.stop();
       // Every caller has had its answer by the send timeout. A send or connect still hanging after that (Kafka
       // away or not answering) has nothing left to deliver, and must not hold the shutdown hostage.
       await Promise.race([commit.idle(), sleep(config.ingest.sendTimeoutMs, undefined, { ref: false })]);

@@ -73,12 +73,24 @@ test('a failed send fails every caller in it, classified; the next batch still g
   assert.equal(await outcome(c), 'ok');
 });
 
-test('a caller timing out in the queue is taken out and never sent; one in flight is told it timed out', async () => {
+test('a caller timing out in the queue is taken out and never sent; one in flight may have been written', async () => {
   const { calls, send } = manualSend();
   const commit = new GroupCommit(send, { ...options, timeoutMs: 30 });
   const inFlight = commit.publish([record('slow')]);
   const queued = commit.publish([record('waiting')]);
-  assert.deepEqual(await Promise.all([outcome(inFlight), outcome(queued)]), ['timeout', 'timeout']);
+  const failure = (p: Promise<void>) =>
+    p.then(
+      () => assert.fail('should have failed'),
+      (e: PublishError) => e,
+    );
+  const errors = await Promise.all([failure(inFlight), failure(queued)]);
+  assert.deepEqual(
+    errors.map((e) => [e.reason, e.possiblyWritten]),
+    [
+      ['unacknowledged', true],
+      ['timeout', false],
+    ],
+  );
   calls[0]!.finish();
   await commit.idle();
   assert.deepEqual(
@@ -111,4 +123,39 @@ test('idle() waits for queued and in-flight records', async () => {
   calls[1]!.finish();
   await waiting;
   assert.equal(idle, true);
+});
+
+test('while Kafka is known to be away callers are refused at once, and refuseQueued empties the queue', async () => {
+  const { calls, send } = manualSend();
+  let away: string | null = null;
+  const commit = new GroupCommit(send, { ...options, unavailable: () => away });
+  const inFlight = commit.publish([record('a')]);
+  const queued = commit.publish([record('b')]);
+  away = 'no Kafka broker accepts connections';
+  commit.refuseQueued(away);
+  const refused = await queued.then(
+    () => assert.fail('refused'),
+    (e: PublishError) => e,
+  );
+  assert.deepEqual([refused.reason, refused.possiblyWritten], ['unavailable', false]);
+  const started = Date.now();
+  const fresh = await commit.publish([record('c')]).then(
+    () => assert.fail('refused'),
+    (e: PublishError) => e,
+  );
+  assert.equal(fresh.reason, 'unavailable');
+  assert.match(fresh.message, /no Kafka broker accepts connections; nothing was sent/);
+  assert.ok(Date.now() - started < 50, 'refused without waiting for the timeout');
+  calls[0]!.finish();
+  await inFlight;
+  away = null;
+  const after = commit.publish([record('d')]);
+  await sleep(0);
+  calls[1]!.finish();
+  assert.equal(await outcome(after), 'ok');
+  assert.deepEqual(
+    calls.map((c) => c.keys),
+    [['a'], ['d']],
+    'refused records were never handed to Kafka',
+  );
 });

@@ -7,7 +7,8 @@
  *
  * Each caller waits at most `timeoutMs`. A caller that times out while still queued is taken out of the
  * queue, so its records are certainly not written; one that times out in flight may still be written later,
- * which is why ingest derives event ids from the Idempotency-Key (ids.ts).
+ * which is why ingest derives event ids from the Idempotency-Key (ids.ts). While Kafka is known to be away
+ * (`unavailable`), callers are refused at once, and `refuseQueued` sends the queued ones away, unwritten.
  */
 
 export interface OutgoingRecord {
@@ -16,7 +17,11 @@ export interface OutgoingRecord {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-export type PublishFailure = 'timeout' | 'overloaded' | 'failed' | 'too-large';
+/**
+ * Why records were not acknowledged. Only `unacknowledged` (sent, no answer in time) and `failed` (the send
+ * failed) may have been written all the same; the others were never handed to Kafka.
+ */
+export type PublishFailure = 'timeout' | 'unacknowledged' | 'overloaded' | 'unavailable' | 'failed' | 'too-large';
 
 export class PublishError extends Error {
   override name = 'PublishError';
@@ -27,6 +32,11 @@ export class PublishError extends Error {
   ) {
     super(message, options);
   }
+
+  /** True when the records may be in Kafka although the broker never said so. */
+  get possiblyWritten(): boolean {
+    return this.reason === 'unacknowledged' || this.reason === 'failed';
+  }
 }
 
 export interface GroupCommitOptions {
@@ -35,6 +45,8 @@ export interface GroupCommitOptions {
   readonly maxBatchBytes: number;
   /** Beyond this many records queued or in flight, callers are refused at once rather than left to time out. */
   readonly maxOutstandingRecords: number;
+  /** Why Kafka is known to be away, or null: while it is, callers are refused at once. */
+  readonly unavailable?: () => string | null;
 }
 
 interface Entry {
@@ -66,6 +78,8 @@ export class GroupCommit {
   /** Resolves once the broker acknowledged every record; rejects with a PublishError otherwise. */
   publish(records: readonly OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
+    const away = this.options.unavailable?.() ?? null;
+    if (away !== null) return Promise.reject(new PublishError('unavailable', `${away}; nothing was sent`));
     if (this.outstandingRecords + records.length > this.options.maxOutstandingRecords) {
       return Promise.reject(
         new PublishError('overloaded', `more than ${this.options.maxOutstandingRecords} records wait for Kafka`),
@@ -78,6 +92,14 @@ export class GroupCommit {
       this.outstandingRecords += records.length;
       this.pump();
     });
+  }
+
+  /** Refuses every caller still queued (not yet sent), for when Kafka is found to be away. */
+  refuseQueued(reason: string): void {
+    for (const entry of this.queue.splice(0)) {
+      this.settle(entry, new PublishError('unavailable', `${reason}; nothing was sent`));
+    }
+    if (!this.inFlight) this.idleWaiters.splice(0).forEach((wake) => wake());
   }
 
   /** Resolves when nothing is queued or in flight: for a shutdown that loses nothing it accepted. */
@@ -135,7 +157,7 @@ export class GroupCommit {
     } else if (entry.state === 'in-flight') {
       this.settle(
         entry,
-        new PublishError('timeout', `Kafka did not acknowledge the records within ${this.options.timeoutMs} ms`),
+        new PublishError('unacknowledged', `Kafka did not acknowledge the records within ${this.options.timeoutMs} ms`),
       );
     }
     if (this.queue.length === 0 && !this.inFlight) this.idleWaiters.splice(0).forEach((wake) => wake());

@@ -317,6 +317,23 @@ test('400 names every bad field and rule; 413 and 415 for the wrong size and typ
   assert.equal(text.status, 415);
 });
 
+test('the largest attachment size Avro can encode is accepted and arrives as sent; one more is a 400', async () => {
+  const sizeBytes = Number.MAX_SAFE_INTEGER - 1;
+  const attachments = [
+    { attachmentId: 'a1', fileName: 'huge.bin', contentType: 'application/octet-stream', sizeBytes },
+  ];
+  const response = await post('/v1/interactions', interaction({ attachments }));
+  assert.equal(response.status, 202, await response.clone().text());
+  const { eventId } = (await response.json()) as { eventId: string };
+  const [record] = await tap.waitFor((r) => r.event.meta.eventId === eventId);
+  assert.equal(record!.event.attachments[0]!.sizeBytes, sizeBytes);
+  const refused = await post(
+    '/v1/interactions',
+    interaction({ attachments: [{ ...attachments[0], sizeBytes: sizeBytes + 1 }] }),
+  );
+  assert.equal(refused.status, 400, 'never a 500 from the encoder');
+});
+
 test('401 without a key, with an unknown one and with a revoked one', async () => {
   const none = await post('/v1/interactions', interaction(), {}, null);
   assert.equal(none.status, 401);
@@ -382,8 +399,9 @@ async function blackHole(): Promise<{ server: Server; address: string; sockets: 
 interface UnreachableOutcome {
   status: number;
   retryAfter: string | undefined;
-  body: { error: string; message: string };
+  body: { error: string; message: string; possiblyWritten: boolean };
   elapsedMs: number;
+  second: { status: number; body: { error: string; message: string; possiblyWritten: boolean }; elapsedMs: number };
   ready: { status: number; body: { checks: Record<string, string> } };
   closeMs: number;
 }
@@ -410,7 +428,7 @@ function requestWithKafkaAt(brokers: string, sendTimeoutMs: number): Promise<Unr
   });
 }
 
-test('503 with Retry-After, within the send timeout, when no Kafka listens or it never answers', async () => {
+test('503 with Retry-After, within the send timeout, when no Kafka listens or it never answers; then at once', async () => {
   const hole = await blackHole();
   try {
     for (const brokers of ['127.0.0.1:1', hole.address]) {
@@ -419,6 +437,14 @@ test('503 with Retry-After, within the send timeout, when no Kafka listens or it
       assert.equal(outcome.body.error, 'unavailable');
       assert.ok(Number(outcome.retryAfter) >= 1, `${brokers}: Retry-After ${outcome.retryAfter}`);
       assert.ok(outcome.elapsedMs < 1500 + 1000, `${brokers}: answered in ${outcome.elapsedMs} ms`);
+      // Sent and never acknowledged: it may be written, and says how a retry stays safe.
+      assert.equal(outcome.body.possiblyWritten, true);
+      assert.match(outcome.body.message, /could write it twice: send one with every request/);
+      // Kafka is now known to be away: refused at once, and certainly not written.
+      assert.equal(outcome.second.status, 503);
+      assert.ok(outcome.second.elapsedMs < 200, `${brokers}: second answered in ${outcome.second.elapsedMs} ms`);
+      assert.equal(outcome.second.body.possiblyWritten, false);
+      assert.match(outcome.second.body.message, /nothing was sent\. Nothing was written; retrying is safe/);
       assert.equal(outcome.ready.status, 503);
       assert.equal(outcome.ready.body.checks.kafka, 'producer not connected');
       assert.ok(outcome.closeMs < 1500 + 2000 + 1000, `${brokers}: shut down in ${outcome.closeMs} ms`);

@@ -3,12 +3,39 @@
  * survives the loss of the leader), keyed by org with the Java-compatible partitioner, connecting lazily so
  * the service starts and answers 503 while Kafka is away instead of refusing to start.
  */
-import kafkajs, { type Kafka, type Producer } from 'kafkajs';
+import kafkajs, { type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { Config } from '../../config/index.js';
+import { kafkaLogLevel } from '../../processors/runtime/kafka.js';
 import type { OutgoingRecord, PublishFailure } from './group-commit.js';
 
 // Named imports of these fail at runtime: kafkajs is CommonJS with exports Node cannot detect statically.
-const { Partitioners } = kafkajs;
+const { Kafka, Partitioners, logLevel } = kafkajs;
+type Kafka = InstanceType<typeof Kafka>;
+
+/**
+ * The Kafka client of ingest: the processors' (processors/runtime/kafka.ts) but for its retries, which back off
+ * to at most one second. kafkajs runs the client's retries (connecting, reading metadata) inside each send's
+ * own, and with the processors' settings they grow to many seconds over an outage: when the broker came back, a
+ * send could sleep for 6 s or more before trying it, while every request behind it got 503 (the broker-restart
+ * test's 8 s bound failed that way on a busy machine). With this cap ingest accepts again about a second after
+ * the broker is back.
+ */
+export function createIngestKafka(config: Config, logger: Logger, clientId: string): Kafka {
+  const kafkaLogger = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId,
+    brokers: config.kafka.brokers,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...extra } = log;
+        kafkaLogger[kafkaLogLevel(level, log)](extra, message);
+      },
+    retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 8 },
+  });
+}
 
 export class KafkaSender {
   private readonly producer: Producer;
@@ -29,7 +56,7 @@ export class KafkaSender {
       // Unbounded, as the idempotent producer needs: one that gave up on a batch the broker had in fact
       // written would reuse its sequence numbers, and the broker would drop the next batch as a duplicate
       // while acknowledging it. Callers are bounded by their own timeout instead (group-commit.ts).
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 1000 },
     });
     this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
   }

@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document of ingest, built from the contract's JSON Schemas (3.1 takes JSON Schema as it
  * is, `type: [T, "null"]` included), so the published document cannot drift from what the routes accept.
  */
-import type { IngestConfig } from '../../config/index.js';
+import type { HttpServerConfig, IngestConfig } from '../../config/index.js';
 import type { IngestContract } from './contract.js';
 import { BATCH_ROUTE, SINGLE_ROUTE } from './routes/interactions.js';
 
@@ -22,7 +22,12 @@ const correlationHeader = {
   },
 };
 
-export function openApiDocument(contract: IngestContract, config: IngestConfig, version: string): object {
+export function openApiDocument(
+  contract: IngestContract,
+  config: IngestConfig,
+  version: string,
+  http: HttpServerConfig,
+): object {
   const headerSchemas = contract.headers.properties as Record<string, { description: string }>;
   const headerParameter = (name: string, schemaKey: string) => {
     const { description, ...schema } = headerSchemas[schemaKey]!;
@@ -31,20 +36,28 @@ export function openApiDocument(contract: IngestContract, config: IngestConfig, 
   const errors = {
     '400': errorResponse('The body is not JSON or breaks the schema; `details` names every field and rule.'),
     '401': errorResponse('No ingest key, or an unknown or revoked one.'),
+    '408': errorResponse(
+      `The request (headers and body) was not received in full within ${http.requestTimeoutMs} ms; the ` +
+        'connection is closed.',
+    ),
     '409': errorResponse('A request with the same Idempotency-Key is still in progress.', retryAfter),
     '413': errorResponse('The body is larger than the endpoint allows.'),
     '415': errorResponse('The body is not application/json.'),
     '422': errorResponse('The Idempotency-Key was used before with a different body.'),
     '429': errorResponse("The organization's rate limit is exhausted.", retryAfter),
+    '431': errorResponse('The request line and headers are larger than 16 KiB.'),
+    '500': errorResponse('A failure on our side; retrying the same request may fail the same way.'),
     '503': errorResponse(
-      'Kafka (or another dependency) could not take the interaction in time; nothing is guaranteed to be ' +
-        'written. Retry with the same Idempotency-Key.',
+      'Kafka (or PostgreSQL, Redis, the schema registry) cannot take the interaction now. `possiblyWritten` ' +
+        'says whether it may be in Kafka all the same (sent, not acknowledged in time); when it is false nothing ' +
+        'was written. Either way, retrying with the same Idempotency-Key is safe. While Kafka is known to be ' +
+        'unreachable the answer comes at once rather than after the send timeout.',
       retryAfter,
     ),
   };
   const operation = (summary: string, description: string, body: string, accepted: string) => ({
     summary,
-    description,
+    description: `${description} Another method on this path is answered 405 with Allow.`,
     security: [{ bearer: [] }, { ingestKey: [] }],
     parameters: [
       headerParameter('Idempotency-Key', 'idempotency-key'),
@@ -97,7 +110,9 @@ export function openApiDocument(contract: IngestContract, config: IngestConfig, 
       '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process is up.' } } } },
       '/readyz': {
         get: {
-          summary: 'Readiness: Kafka producer connected, PostgreSQL, Redis and the schema registry reachable',
+          summary:
+            'Readiness: Kafka writable (producer connected, brokers reachable, sends acknowledged), PostgreSQL, ' +
+            'Redis and the schema registry reachable. Answers from each check at most a second old.',
           responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready; the body says why.' } },
         },
       },

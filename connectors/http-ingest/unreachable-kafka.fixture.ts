@@ -1,6 +1,6 @@
 /**
  * Run by ingest.integration.test.ts in a process of its own: the production wiring pointed at a Kafka that
- * refuses or never answers, one request, and what came back as a JSON line. A separate process because
+ * refuses or never answers, two requests, and what came back as a JSON line. A separate process because
  * kafkajs keeps retrying such a broker on timers for up to a minute after everything is closed, which would
  * hold the test process open; here process.exit ends them.
  *
@@ -15,14 +15,20 @@ const [brokers, key] = process.argv.slice(2);
 const base = loadConfig({ ...process.env, KAFKA_BROKERS: brokers });
 const deps = await connectDependencies(base, pino({ level: 'silent' }), 'it-1.0.0');
 const app = await buildIngestApp(deps);
+const post = () =>
+  app.inject({
+    method: 'POST',
+    url: '/v1/interactions',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    payload: { channel: 'CHAT', customer: { customerId: 'c-1' }, body: 'Is anyone there?' },
+  });
 const started = Date.now();
-const response = await app.inject({
-  method: 'POST',
-  url: '/v1/interactions',
-  headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-  payload: { channel: 'CHAT', customer: { customerId: 'c-1' }, body: 'Is anyone there?' },
-});
+const response = await post();
 const elapsedMs = Date.now() - started;
+// Once the first has shown Kafka is away, the next is answered at once instead of after the send timeout.
+const secondStarted = Date.now();
+const second = await post();
+const secondElapsedMs = Date.now() - secondStarted;
 const ready = await app.inject('/readyz');
 const closing = Date.now();
 await app.close();
@@ -33,6 +39,7 @@ console.log(
     retryAfter: response.headers['retry-after'],
     body: response.json(),
     elapsedMs,
+    second: { status: second.statusCode, body: second.json(), elapsedMs: secondElapsedMs },
     ready: { status: ready.statusCode, body: ready.json() },
     closeMs: Date.now() - closing,
   }),

@@ -8,7 +8,10 @@ import { HttpError, unavailable } from './errors.js';
 import { PublishError, type GroupCommit } from './group-commit.js';
 
 export interface InteractionWriter {
-  /** Resolves once Kafka acknowledged every event; rejects with an HttpError (413, 503) when it did not. */
+  /**
+   * Resolves once Kafka acknowledged every event; rejects with an HttpError (413, 503) when it did not, its
+   * `possiblyWritten` saying whether the events may be in Kafka all the same.
+   */
   write(orgId: string, events: readonly InteractionReceived[], correlationId: string): Promise<void>;
 }
 
@@ -43,7 +46,7 @@ export class KafkaInteractionWriter implements InteractionWriter {
           { cause: error },
         );
       }
-      throw unavailable(error.message, error.reason === 'overloaded' ? 1 : 2, error);
+      throw unavailable(error.message, error.reason === 'overloaded' ? 1 : 2, error, error.possiblyWritten);
     }
   }
 }

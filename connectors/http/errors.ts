@@ -13,11 +13,16 @@ export interface FieldError {
   readonly message: string;
 }
 
-export interface ErrorBody<Code extends string = string> {
-  readonly error: Code;
-  readonly message: string;
+export interface ErrorExtra {
   readonly details?: readonly FieldError[];
   readonly retryAfterSeconds?: number;
+  /** Ingest's 503s: whether what the request carried may be in Kafka although it was not acknowledged. */
+  readonly possiblyWritten?: boolean;
+}
+
+export interface ErrorBody<Code extends string = string> extends ErrorExtra {
+  readonly error: Code;
+  readonly message: string;
 }
 
 export class HttpError<Code extends string = string> extends Error {
@@ -26,7 +31,7 @@ export class HttpError<Code extends string = string> extends Error {
     readonly status: number,
     readonly code: Code,
     message: string,
-    readonly extra: { details?: readonly FieldError[]; retryAfterSeconds?: number } = {},
+    readonly extra: ErrorExtra = {},
     options?: ErrorOptions,
   ) {
     super(message, options);
@@ -35,6 +40,46 @@ export class HttpError<Code extends string = string> extends Error {
   get body(): ErrorBody<Code> {
     return { error: this.code, message: this.message, ...this.extra };
   }
+}
+
+/**
+ * Text PostgreSQL can keep: its text type refuses NUL (U+0000), so a customer id holding one would fail in enrich
+ * on every attempt. A JSON Schema pattern, so the OpenAPI documents say it, written as a lookahead because that
+ * form is read alike by JavaScript, Python and Rust (fancy-regex) and lets schemathesis build valid bodies
+ * (`^[^\u0000]*$` beside a maxLength defeats its coverage phase). Unpaired surrogates, which no portable pattern
+ * can name, are refused in code (illFormedStrings).
+ */
+export const STORABLE_TEXT_PATTERN = '^(?![\\s\\S]*\\u0000)';
+const STORABLE_TEXT_MESSAGE = 'must not contain NUL (U+0000): PostgreSQL cannot store it';
+
+/** With the u flag a surrogate pair is one code point, so this matches only a surrogate standing alone. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** The rule of `illFormedStrings`, as a detail's `rule`. */
+export const WELL_FORMED_RULE = 'well-formed-unicode';
+const WELL_FORMED_MESSAGE =
+  'must be well-formed Unicode: an unpaired surrogate (\\uD800 to \\uDFFF alone) has no UTF-8 encoding and cannot be stored';
+
+/**
+ * The fields of a parsed JSON body whose strings are not well-formed Unicode: JSON can carry an unpaired
+ * surrogate as an escape, but UTF-8 (and so Avro, Kafka and every store) cannot, and would replace it without a
+ * word. At most `max` of them, each named by its JSON pointer.
+ */
+export function illFormedStrings(value: unknown, max: number, path = ''): FieldError[] {
+  const out: FieldError[] = [];
+  const visit = (node: unknown, at: string) => {
+    if (out.length >= max) return;
+    if (typeof node === 'string') {
+      if (LONE_SURROGATE.test(node))
+        out.push({ in: 'body', field: at || '/', rule: WELL_FORMED_RULE, message: WELL_FORMED_MESSAGE });
+    } else if (Array.isArray(node)) {
+      node.forEach((item, i) => visit(item, `${at}/${i}`));
+    } else if (node !== null && typeof node === 'object') {
+      for (const [key, item] of Object.entries(node)) visit(item, `${at}/${pointerSegment(key)}`);
+    }
+  };
+  visit(value, path);
+  return out;
 }
 
 /** The subset of an Ajv error that fastify hands over in `error.validation`. */
@@ -69,6 +114,8 @@ export function fieldErrors(violations: readonly SchemaViolation[], part: Reques
       message = v.keyword === 'required' ? 'is required' : `is not a known ${part === 'body' ? 'field' : 'parameter'}`;
     } else if (v.keyword === 'enum' && Array.isArray(v.params.allowedValues)) {
       message = `must be one of ${v.params.allowedValues.map((a) => JSON.stringify(a)).join(', ')}`;
+    } else if (v.keyword === 'pattern' && v.params.pattern === STORABLE_TEXT_PATTERN) {
+      message = STORABLE_TEXT_MESSAGE;
     }
     const id = `${field}\u0000${v.keyword}`;
     if (seen.has(id)) continue;

@@ -10,6 +10,9 @@
  *                      [--queue-languages en,es] [--reset flag,...]
  *                                                  store the org's routing settings; those not given keep
  *                                                  their stored value, --reset returns them to the defaults
+ *   set-query-limits <orgId> [--org-per-minute N] [--user-per-minute N] [--org-endpoint PATH=N,...]
+ *                    [--user-endpoint PATH=N,...] [--reset org-per-minute,user-endpoint:PATH,...]
+ *                                                  store the org's own query-API request limits, likewise
  */
 import pg from 'pg';
 import { loadConfig } from '../../config/index.js';
@@ -22,8 +25,11 @@ import {
   type RouteSettingsChange,
   type StoredRouteSettings,
 } from '../../processors/route/settings-store.js';
+import { LimitSettingsError } from '../../query-api/rate-limit-settings.js';
+import { V1_ENDPOINTS } from '../../query-api/routes/schemas.js';
 import { createIngestKey, revokeIngestKey, upsertOrganization } from '../db/ingest-keys.js';
 import { migrate, MigrationError, readMigrations } from '../db/migrate.js';
+import { flagOfField, queryLimitChange, QueryLimitsFlagError, setQueryLimits } from '../db/query-limits-command.js';
 
 const USAGE = `usage: ticketflow db migrate | status [--json]
        ticketflow db create-org <orgId> [--name NAME] [--rate EVENTS_PER_SEC] [--burst EVENTS]
@@ -32,7 +38,12 @@ const USAGE = `usage: ticketflow db migrate | status [--json]
        ticketflow db set-route-settings <orgId> [--auto-reply-intents INTENT,...] [--threshold 0..1]
                              [--intent-groups INTENT=GROUP,...] [--queue-languages LANG,...] [--reset FLAG,...]
          Settings not given keep their stored value; --reset threshold,queue-languages returns those to the
-         defaults. An empty list ('') is stored as such: --auto-reply-intents '' means never reply automatically.`;
+         defaults. An empty list ('') is stored as such: --auto-reply-intents '' means never reply automatically.
+       ticketflow db set-query-limits <orgId> [--org-per-minute N] [--user-per-minute N]
+                             [--org-endpoint PATH=N,...] [--user-endpoint PATH=N,...] [--reset FLAG[:PATH],...]
+         Query-API requests per minute: the whole org, each user (JWT sub), and per endpoint (e.g. /v1/search)
+         for either. Limits not given keep their stored value; --reset user-endpoint:/v1/search returns one to
+         the default.`;
 
 function positiveNumber(raw: string | undefined, flag: string): number | null {
   if (raw === undefined) return null;
@@ -55,6 +66,10 @@ async function run(pool: pg.Pool, argv: string[], io: Io): Promise<void> {
     'intent-groups': { type: 'string' },
     'queue-languages': { type: 'string' },
     reset: { type: 'string' },
+    'org-per-minute': { type: 'string' },
+    'user-per-minute': { type: 'string' },
+    'org-endpoint': { type: 'string' },
+    'user-endpoint': { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const [command = 'migrate', subject] = positionals;
@@ -115,6 +130,24 @@ async function run(pool: pg.Pool, argv: string[], io: Io): Promise<void> {
       } catch (error) {
         if (!(error instanceof RouteSettingsError)) throw error;
         throw new UsageError(error.problems.map((p) => `${flagOf(p.field)} ${p.rule}`).join('\n'));
+      }
+      return;
+    }
+    case 'set-query-limits': {
+      const orgId = needSubject('an org id');
+      try {
+        const lines = await setQueryLimits(
+          pool,
+          orgId,
+          queryLimitChange(values),
+          loadConfig().queryApi.rateLimits,
+          V1_ENDPOINTS,
+        );
+        for (const text of lines) out(text);
+      } catch (error) {
+        if (error instanceof QueryLimitsFlagError) throw new UsageError(error.message);
+        if (!(error instanceof LimitSettingsError)) throw error;
+        throw new UsageError(error.problems.map((p) => `${flagOfField(p.field)} ${p.rule}`).join('\n'));
       }
       return;
     }
@@ -201,7 +234,7 @@ function printRouteSettings(out: Print, stored: StoredRouteSettings): void {
 
 export const command: Command = {
   name: 'db',
-  summary: 'database migrations, orgs, ingest keys, route settings',
+  summary: 'database migrations, orgs, ingest keys, route settings, query-API limits',
   usage: USAGE,
   async run(argv, io) {
     const config = loadConfig();

@@ -13,6 +13,7 @@ import { config, exited } from '../testing/kafka-kit.js';
 
 export interface IngestProcess {
   readonly orgId: string;
+  readonly baseUrl: string;
   post(path: string, body: unknown): Promise<Response>;
   stop(): Promise<void>;
 }
@@ -51,6 +52,7 @@ export async function startIngestProcess(orgPrefix: string, topic?: string): Pro
   await waitUntilOk(`${baseUrl}/readyz`, 60_000);
   return {
     orgId,
+    baseUrl,
     post: (path, body) =>
       fetch(`${baseUrl}${path}`, {
         method: 'POST',
@@ -60,6 +62,9 @@ export async function startIngestProcess(orgPrefix: string, topic?: string): Pro
     async stop() {
       child.kill('SIGTERM');
       await exited(child);
+      // The org and its key go too, so test runs leave no tenants behind.
+      const cleanup = new pg.Pool({ connectionString: config.postgres.url, max: 1 });
+      await cleanup.query('DELETE FROM organizations WHERE id = $1', [orgId]).finally(() => cleanup.end());
     },
   };
 }

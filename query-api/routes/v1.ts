@@ -11,22 +11,16 @@ import { liveViewKeys } from '../../processors/sinks/live-views.js';
 import { searchTickets, TICKET_INDEX } from '../../processors/sinks/search-index.js';
 import type { TicketDocument } from '../../processors/sinks/ticket-document.js';
 import { ticketsCollection } from '../../processors/sinks/ticket-store.js';
-import { authenticate } from '../auth.js';
 import { afterCursorFilter, CursorError, decodeCursor, encodeCursor } from '../cursor.js';
 import { HttpError, invalidParam } from '../errors.js';
-import type { JwtVerifier } from '../jwt.js';
-import type { QueryApiMetrics } from '../metrics.js';
-import type { OrgRateLimiter } from '../rate-limit.js';
+import { guardRequests, type GuardOptions } from '../guard.js';
 import { searchHit, ticketDetail, ticketSummary } from '../views.js';
 import { schemas } from './schemas.js';
 
-export interface V1Options {
+export interface V1Options extends GuardOptions {
   readonly db: Db;
   readonly es: Client;
   readonly redis: Redis;
-  readonly verify: JwtVerifier;
-  readonly rateLimiter: OrgRateLimiter;
-  readonly metrics: QueryApiMetrics;
   readonly searchIndex?: string;
   readonly now: () => number;
 }
@@ -38,24 +32,10 @@ export const DEFAULT_LIMIT = 20;
 const globEscape = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
 
 export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
-  const { db, es, redis, verify, rateLimiter, metrics, now } = opts;
+  const { db, es, redis, now } = opts;
   const tickets = ticketsCollection(db);
 
-  app.decorateRequest('orgId', '');
-  app.addHook('onRequest', async (request) => {
-    try {
-      request.orgId = authenticate(request, verify);
-    } catch (error) {
-      metrics.authFailures.inc();
-      throw error;
-    }
-    const retryAfterSeconds = rateLimiter.take(request.orgId);
-    if (retryAfterSeconds > 0) {
-      throw new HttpError(429, 'rate_limited', "this org's request rate limit is used up; retry later", {
-        retryAfterSeconds,
-      });
-    }
-  });
+  guardRequests(app, opts);
 
   app.get<{ Params: { id: string } }>('/v1/tickets/:id', { schema: schemas.getTicket }, async (request) => {
     const { orgId } = request;
@@ -107,6 +87,12 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
     const hits = await searchTickets(es, request.orgId, request.query.q, {
       index: opts.searchIndex ?? TICKET_INDEX,
       size: request.query.limit,
+    }).catch((error: unknown) => {
+      // Before the first ticket is indexed the index does not exist: nothing matches, which is no error.
+      if ((error as { body?: { error?: { type?: string } } }).body?.error?.type === 'index_not_found_exception') {
+        return [];
+      }
+      throw error;
     });
     // The search is filtered by org already; checking again costs nothing and keeps a mapping slip harmless.
     return {

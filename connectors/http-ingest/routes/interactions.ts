@@ -13,7 +13,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngestConfig } from '../../../config/index.js';
 import type { EventProducer } from '../../../schemas/index.js';
 import type { IngestContract } from '../contract.js';
-import { HttpError, fromFastifyError, unavailable } from '../errors.js';
+import { illFormedStrings, invalidRequest } from '../../http/errors.js';
+import { HttpError, fromFastifyError, internalError, retryAdvice, unavailable } from '../errors.js';
 import { requestFingerprint } from '../fingerprint.js';
 import type { IdempotencyStore } from '../idempotency.js';
 import type { IdempotentOrigin } from '../ids.js';
@@ -93,9 +94,15 @@ export const interactionRoutes: FastifyPluginAsync<InteractionRoutesOptions> = a
         : fromFastifyError(error, request.routeOptions.bodyLimit ?? config.bodyLimitBytes);
     if (!http) {
       request.log.error({ err: error }, 'request failed unexpectedly');
-      http = new HttpError(500, 'internal', 'the request failed on our side and was not accepted; it is safe to retry');
+      http = internalError();
     } else if (http.status >= 500) {
       request.log.warn({ err: http.cause ?? http }, http.message);
+    }
+    if (http.status === 503) {
+      // Every 503 says whether the events may be in Kafka, and so whether and how a retry is safe.
+      const possiblyWritten = http.extra.possiblyWritten ?? false;
+      const advice = retryAdvice(possiblyWritten, request.headers['idempotency-key'] !== undefined);
+      http = new HttpError(503, http.code, `${http.message}. ${advice}`, { ...http.extra, possiblyWritten });
     }
     if (http.status === 401) reply.header('www-authenticate', 'Bearer realm="ticketflow-ingest"');
     if (http.extra.retryAfterSeconds !== undefined) reply.header('retry-after', String(http.extra.retryAfterSeconds));
@@ -109,6 +116,8 @@ export const interactionRoutes: FastifyPluginAsync<InteractionRoutesOptions> = a
     items: readonly InteractionInput[],
     respond: (accepted: ReturnType<typeof buildInteractions>['accepted']) => unknown,
   ) {
+    const illFormed = illFormedStrings(request.body, 100);
+    if (illFormed.length > 0) throw invalidRequest('body', illFormed, 5);
     const { owner, correlationId } = callers.get(request)!;
     const orgId = owner.org.id;
     const key = request.headers['idempotency-key'] as string | undefined;
