@@ -21,8 +21,17 @@ import type { InteractionWriter } from './writer.js';
 const KEY = 'tfik_' + 'a'.repeat(43);
 const LIMITED_KEY = 'tfik_' + 'b'.repeat(43);
 const owners = new Map<string, IngestKeyOwner>([
-  [KEY, { keyId: 'k1', org: { id: 'acme', name: 'Acme', ingestRatePerSec: null, ingestBurst: null } }],
-  [LIMITED_KEY, { keyId: 'k2', org: { id: 'tiny', name: 'Tiny', ingestRatePerSec: 1, ingestBurst: 2 } }],
+  [
+    KEY,
+    { keyId: 'k1', org: { id: 'acme', name: 'Acme', ingestRatePerSec: null, ingestBurst: null, partitionKey: 'org' } },
+  ],
+  [
+    LIMITED_KEY,
+    {
+      keyId: 'k2',
+      org: { id: 'tiny', name: 'Tiny', ingestRatePerSec: 1, ingestBurst: 2, partitionKey: 'conversation' },
+    },
+  ],
 ]);
 
 class MemoryBuckets implements RateLimiter {

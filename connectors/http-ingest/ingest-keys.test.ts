@@ -13,7 +13,7 @@ test('the key comes from Authorization: Bearer, or else X-Ingest-Key', () => {
 
 const owner: IngestKeyOwner = {
   keyId: 'k',
-  org: { id: 'acme', name: 'Acme', ingestRatePerSec: null, ingestBurst: null },
+  org: { id: 'acme', name: 'Acme', ingestRatePerSec: null, ingestBurst: null, partitionKey: 'org' },
 };
 
 test('a verified key is trusted for the TTL, then asked about again', async () => {

@@ -35,6 +35,17 @@ test('records are keyed by org and carry the correlation id header', async () =>
   );
 });
 
+test('an org spread over partitions is keyed by org and conversation', async () => {
+  const sent: OutgoingRecord[] = [];
+  const writer = new KafkaInteractionWriter(fine, 'topic', new GroupCommit(async (r) => void sent.push(...r), options));
+  const other = { ...event, meta: { ...event.meta, conversationId: 'conv-2' } };
+  await writer.write('acme', [event, other], 'corr-9', 'conversation');
+  assert.deepEqual(
+    sent.map((r) => r.key),
+    [`acme:${event.meta.conversationId}`, 'acme:conv-2'],
+  );
+});
+
 test('a producer that throws or hangs is a 503; a record Kafka calls too large is a 413', async () => {
   const throwing = new KafkaInteractionWriter(
     fine,

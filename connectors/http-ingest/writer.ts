@@ -1,6 +1,7 @@
 /** Puts InteractionReceived events into Kafka, or says with a status why it could not. */
 import type { InteractionReceived } from '../../schemas/index.js';
-import { orgKey } from '../../topics/keys.js';
+import { interactionKey } from '../../topics/keys.js';
+import type { PartitionKey } from '../../ops/db/ingest-keys.js';
 import type { EventCodec } from '../../processors/runtime/codec.js';
 import { OutputSchemaError } from '../../processors/runtime/errors.js';
 import { HEADER } from '../../processors/runtime/headers.js';
@@ -10,9 +11,15 @@ import { PublishError, type GroupCommit } from './group-commit.js';
 export interface InteractionWriter {
   /**
    * Resolves once Kafka acknowledged every event; rejects with an HttpError (413, 503) when it did not, its
-   * `possiblyWritten` saying whether the events may be in Kafka all the same.
+   * `possiblyWritten` saying whether the events may be in Kafka all the same. Events are keyed by org, or by org
+   * and conversation for an org spread over partitions.
    */
-  write(orgId: string, events: readonly InteractionReceived[], correlationId: string): Promise<void>;
+  write(
+    orgId: string,
+    events: readonly InteractionReceived[],
+    correlationId: string,
+    partitionKey?: PartitionKey,
+  ): Promise<void>;
 }
 
 export class KafkaInteractionWriter implements InteractionWriter {
@@ -22,7 +29,12 @@ export class KafkaInteractionWriter implements InteractionWriter {
     private readonly commit: GroupCommit,
   ) {}
 
-  async write(orgId: string, events: readonly InteractionReceived[], correlationId: string): Promise<void> {
+  async write(
+    orgId: string,
+    events: readonly InteractionReceived[],
+    correlationId: string,
+    partitionKey: PartitionKey = 'org',
+  ): Promise<void> {
     let values: Buffer[];
     try {
       values = await Promise.all(events.map((event) => this.codec.encode(this.topic, event)));
@@ -31,10 +43,10 @@ export class KafkaInteractionWriter implements InteractionWriter {
       if (error instanceof OutputSchemaError) throw error;
       throw unavailable(`cannot get the writer schema of ${this.topic} from the schema registry`, 1, error);
     }
-    const key = orgKey(orgId);
     const headers = { [HEADER.correlationId]: correlationId };
+    const keyOf = (i: number) => interactionKey(orgId, events[i]!.meta.conversationId, partitionKey);
     try {
-      await this.commit.publish(values.map((value) => ({ key, value, headers })));
+      await this.commit.publish(values.map((value, i) => ({ key: keyOf(i), value, headers })));
     } catch (error) {
       if (!(error instanceof PublishError)) throw error;
       if (error.reason === 'too-large') {

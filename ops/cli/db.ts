@@ -2,8 +2,10 @@
  * `ticketflow db`: the PostgreSQL side of operating ticketflow.
  *   migrate                                        apply pending migrations (the default)
  *   status [--json]                                list migrations and whether each is applied
- *   create-org <orgId> [--name N] [--rate R] [--burst B]
- *                                                  create or update an org (rate: events/s, burst: events)
+ *   create-org <orgId> [--name N] [--rate R] [--burst B] [--partition-key org|conversation]
+ *                                                  create or update an org (rate: events/s, burst: events;
+ *                                                  partition key: keep its events on one partition, or spread
+ *                                                  its conversations over all of them)
  *   create-ingest-key <orgId> [--label L]          print a new key for the org, the only time it is shown
  *   revoke-ingest-key <keyId>                      revoke a key for good
  *   set-route-settings <orgId> [--auto-reply-intents a,b] [--threshold 0.8] [--intent-groups intent=group,...]
@@ -33,6 +35,9 @@ import { flagOfField, queryLimitChange, QueryLimitsFlagError, setQueryLimits } f
 
 const USAGE = `usage: ticketflow db migrate | status [--json]
        ticketflow db create-org <orgId> [--name NAME] [--rate EVENTS_PER_SEC] [--burst EVENTS]
+                             [--partition-key org|conversation]
+         --partition-key conversation spreads a busy org's conversations over every partition, so every
+         member of a group works for it (each conversation stays in order); org, the default, keeps it on one.
        ticketflow db create-ingest-key <orgId> [--label LABEL]
        ticketflow db revoke-ingest-key <keyId>
        ticketflow db set-route-settings <orgId> [--auto-reply-intents INTENT,...] [--threshold 0..1]
@@ -61,6 +66,7 @@ async function run(pool: pg.Pool, argv: string[], io: Io): Promise<void> {
     label: { type: 'string' },
     rate: { type: 'string' },
     burst: { type: 'string' },
+    'partition-key': { type: 'string' },
     'auto-reply-intents': { type: 'string' },
     threshold: { type: 'string' },
     'intent-groups': { type: 'string' },
@@ -100,11 +106,16 @@ async function run(pool: pg.Pool, argv: string[], io: Io): Promise<void> {
       const id = needSubject('an org id');
       const burst = positiveNumber(values.burst, '--burst');
       if (burst !== null && !Number.isInteger(burst)) throw new UsageError('--burst must be a whole number');
+      const partitionKey = values['partition-key'];
+      if (partitionKey !== undefined && partitionKey !== 'org' && partitionKey !== 'conversation') {
+        throw new UsageError(`--partition-key must be org or conversation, got ${partitionKey}`);
+      }
       await upsertOrganization(pool, {
         id,
         name: values.name ?? id,
         ingestRatePerSec: positiveNumber(values.rate, '--rate'),
         ingestBurst: burst,
+        ...(partitionKey ? { partitionKey } : {}),
       });
       out(`organization ${id} saved`);
       return;

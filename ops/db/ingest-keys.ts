@@ -26,24 +26,35 @@ export function hashIngestKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
 }
 
+/** How an org's events are keyed on Kafka: by org alone (the default) or by org and conversation. */
+export type PartitionKey = 'org' | 'conversation';
+
 export interface Organization {
   readonly id: string;
   readonly name: string;
   /** null: the service-wide default applies. */
   readonly ingestRatePerSec: number | null;
   readonly ingestBurst: number | null;
+  readonly partitionKey: PartitionKey;
 }
 
-/** Creates the org, or updates the name and limits of an existing one. */
+/** Creates the org, or updates the name and limits of an existing one; a partition key not given is kept. */
 export async function upsertOrganization(
   db: Queryable,
-  org: { id: string; name: string; ingestRatePerSec?: number | null; ingestBurst?: number | null },
+  org: {
+    id: string;
+    name: string;
+    ingestRatePerSec?: number | null;
+    ingestBurst?: number | null;
+    partitionKey?: PartitionKey;
+  },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO organizations (id, name, ingest_rate_per_sec, ingest_burst) VALUES ($1, $2, $3, $4)
+    `INSERT INTO organizations (id, name, ingest_rate_per_sec, ingest_burst, partition_key)
+     VALUES ($1, $2, $3, $4, COALESCE($5, 'org'))
      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, ingest_rate_per_sec = EXCLUDED.ingest_rate_per_sec,
-       ingest_burst = EXCLUDED.ingest_burst`,
-    [org.id, org.name, org.ingestRatePerSec ?? null, org.ingestBurst ?? null],
+       ingest_burst = EXCLUDED.ingest_burst, partition_key = COALESCE($5, organizations.partition_key)`,
+    [org.id, org.name, org.ingestRatePerSec ?? null, org.ingestBurst ?? null, org.partitionKey ?? null],
   );
 }
 
@@ -97,8 +108,9 @@ export async function findIngestKeyOwner(db: Queryable, key: string): Promise<In
     name: string;
     ingest_rate_per_sec: number | null;
     ingest_burst: number | null;
+    partition_key: PartitionKey;
   }>(
-    `SELECT k.id AS key_id, o.id, o.name, o.ingest_rate_per_sec, o.ingest_burst
+    `SELECT k.id AS key_id, o.id, o.name, o.ingest_rate_per_sec, o.ingest_burst, o.partition_key
        FROM ingest_keys k JOIN organizations o ON o.id = k.org_id
       WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
     [hashIngestKey(key)],
@@ -107,6 +119,12 @@ export async function findIngestKeyOwner(db: Queryable, key: string): Promise<In
   if (!row) return null;
   return {
     keyId: row.key_id,
-    org: { id: row.id, name: row.name, ingestRatePerSec: row.ingest_rate_per_sec, ingestBurst: row.ingest_burst },
+    org: {
+      id: row.id,
+      name: row.name,
+      ingestRatePerSec: row.ingest_rate_per_sec,
+      ingestBurst: row.ingest_burst,
+      partitionKey: row.partition_key,
+    },
   };
 }

@@ -169,7 +169,7 @@ export const interactionRoutes: FastifyPluginAsync<InteractionRoutesOptions> = a
         now: options.now(),
         producer: options.producer,
       });
-      await writer.write(orgId, events, correlationId);
+      await writer.write(orgId, events, correlationId, owner.org.partitionKey);
       metrics.eventsAccepted.inc({ route }, events.length);
       const body = respond(accepted);
       if (token) {
