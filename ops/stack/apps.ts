@@ -52,7 +52,7 @@ async function answers(url: string): Promise<boolean> {
 function appService(app: AppSpec, port: number, env: Record<string, string>): ServiceDefinition {
   return {
     name: app.name,
-    dependsOn: stackServices.map((s) => s.name),
+    dependsOn: stackServices.filter((s) => !s.optional).map((s) => s.name),
     startTimeoutMs: 90_000,
     ports: () => [port],
     endpoint: (stack) => `http://${stack.host}:${port}`,

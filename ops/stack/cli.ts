@@ -1,6 +1,7 @@
 /**
- * `npm run stack -- up [--apps] | down | status | stop <service> | logs <service> [--follow]`
- * `up` starts the servers; `up --apps` also starts ticketflow's own processes (ops/stack/apps.ts) on them.
+ * `npm run stack -- up [--apps] [service...] | down | status | stop <service> | logs <service> [--follow]`
+ * `up` starts the servers; `up --apps` also starts ticketflow's own processes (ops/stack/apps.ts) on them;
+ * `up <service>...` starts the named ones and what they depend on, optional servers such as ferretdb included.
  * Every other command covers both.
  */
 import { spawn } from 'node:child_process';
@@ -10,7 +11,8 @@ import { StackError, Supervisor } from './supervisor.js';
 import { appServices } from './apps.js';
 import { stackServices } from './services/index.js';
 
-const usage = 'usage: npm run stack -- up [--apps] | down | status | stop <service> | logs <service> [--follow]';
+const usage =
+  'usage: npm run stack -- up [--apps] [service...] | down | status | stop <service> | logs <service> [--follow]';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -20,7 +22,12 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'up': {
       const withApps = rest.includes('--apps');
-      const failed = await new Supervisor(config.stack, withApps ? [...stackServices, ...apps] : stackServices).up();
+      const unknownFlag = rest.find((a) => a.startsWith('-') && a !== '--apps');
+      if (unknownFlag) throw new StackError(`unknown option ${unknownFlag}\n${usage}`);
+      const named = rest.filter((a) => !a.startsWith('-'));
+      const servers = stackServices.filter((s) => !s.optional).map((s) => s.name);
+      const wanted = named.length > 0 ? named : servers;
+      const failed = await supervisor.up(withApps ? [...wanted, ...apps.map((a) => a.name)] : wanted);
       await printStatus(supervisor);
       if (failed.length > 0) {
         console.error(`stack: not healthy: ${failed.join(', ')} (see the log paths above)`);
@@ -40,8 +47,9 @@ async function main(argv: string[]): Promise<number> {
     case 'status': {
       const statuses = await printStatus(supervisor);
       // The servers are the stack; ticketflow's processes run only when asked for with `up --apps`.
+      // Optional servers count only once started.
       const servers = statuses.filter((s) => !apps.some((app) => app.name === s.name));
-      return servers.every((s) => s.state === 'running') ? 0 : 3;
+      return servers.every((s) => s.state === 'running' || (s.optional && s.state === 'stopped')) ? 0 : 3;
     }
     case 'logs': {
       const name = rest.find((a) => !a.startsWith('-'));
