@@ -26,6 +26,8 @@ export interface StackConfig {
     readonly elasticsearch: number;
     readonly elasticsearchTransport: number;
     readonly mongo: number;
+    /** The optional second Mongo-wire server (`stack up ferretdb`). */
+    readonly ferretdb: number;
   };
   /** Heap sizes in MiB for the JVM services; sized for a 2-core, 24 GiB machine. */
   readonly heapMb: {
@@ -162,6 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
     elasticsearch: readPort(env, 'TICKETFLOW_ELASTICSEARCH_PORT', 9200),
     elasticsearchTransport: readPort(env, 'TICKETFLOW_ELASTICSEARCH_TRANSPORT_PORT', 9300),
     mongo: readPort(env, 'TICKETFLOW_MONGO_PORT', 27017),
+    ferretdb: readPort(env, 'TICKETFLOW_FERRETDB_PORT', 27018),
   };
   const seen = new Map<number, string>();
   for (const [name, port] of Object.entries(ports)) {
