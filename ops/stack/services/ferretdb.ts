@@ -88,7 +88,8 @@ export const ferretdb: ServiceDefinition = {
     const postgresUrl = `postgres://${POSTGRES_USER}@${host}:${ports.postgres}/${FERRETDB_DATABASE}`;
     return {
       command: binary(ctx),
-      args: ['--listen', `${host}:${ports.ferretdb}`, '--postgresql-url', postgresUrl, '--log-level', 'warn'],
+      // At warn it logs every refused command in full (drivers send `endSessions`, which it does not know).
+      args: ['--listen', `${host}:${ports.ferretdb}`, '--postgresql-url', postgresUrl, '--log-level', 'error'],
       cwd: ctx.dir,
     };
   },
