@@ -20,7 +20,7 @@ import de.bwaldvogel.mongo.backend.h2.H2Backend;
  *
  * <p>Flags win over environment variables: --listen / MONGO_WIRE_LISTEN (127.0.0.1:27017), --data / MONGO_WIRE_DATA
  * (file path; "memory" keeps nothing), --log-level / MONGO_WIRE_LOG_LEVEL (info), --autocommit-ms /
- * MONGO_WIRE_AUTOCOMMIT_MS (100), --retention-ms / MONGO_WIRE_RETENTION_MS (600000).
+ * MONGO_WIRE_AUTOCOMMIT_MS (100).
  */
 public final class MongoWire {
 
@@ -49,7 +49,6 @@ public final class MongoWire {
         String data = option(options, "data", "MONGO_WIRE_DATA", "memory");
         String logLevel = option(options, "log-level", "MONGO_WIRE_LOG_LEVEL", "info");
         int autoCommitMs = Integer.parseInt(option(options, "autocommit-ms", "MONGO_WIRE_AUTOCOMMIT_MS", "100"));
-        int retentionMs = Integer.parseInt(option(options, "retention-ms", "MONGO_WIRE_RETENTION_MS", "600000"));
 
         // slf4j-simple reads these once, when the first logger is created: set them before any library class loads.
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel);
@@ -78,11 +77,6 @@ public final class MongoWire {
             // corrupting it.
             MVStore store = new MVStore.Builder().fileName(file.toString()).open();
             store.setAutoCommitDelay(autoCommitMs);
-            // A scan reads the collection as it was when the scan began, but nothing keeps the file chunks of that
-            // version alive except this retention time (45 s by default): a scan that outlived it while others wrote
-            // failed with "Chunk ... not found" (seen at 100,000 tickets on a busy machine). Ten minutes covers any
-            // scan here, at the cost of reusing the space of rewritten chunks later.
-            store.setRetentionTime(retentionMs);
             backend = new H2Backend(store);
         }
         backend.version(ANNOUNCED_VERSION);
