@@ -60,7 +60,7 @@ function appService(app: AppSpec, port: number, env: Record<string, string>): Se
   return {
     name: app.name,
     metrics: () => ({ port, path: '/metrics', labels: appLabels(app) }),
-    dependsOn: dataServices.map((s) => s.name),
+    dependsOn: dataServices.filter((s) => !s.optional).map((s) => s.name),
     startTimeoutMs: 90_000,
     ports: () => [port],
     endpoint: (stack) => `http://${stack.host}:${port}`,
