@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { loadConfig } from '../config/index.js';
 import { OptionError, parseChainOptions, USAGE } from './chain/options.js';
+import { BenchmarkFailure } from './chain/phase.js';
 import { RefusedError, runPipelineBenchmark } from './chain/pipeline-run.js';
 import { loadAverage } from './chain/proc-stats.js';
 import { chainJson, chainTables } from './chain/report.js';
@@ -80,7 +81,8 @@ try {
     console.error(`bench:chain refused: ${error.message}`);
     process.exit(2);
   }
-  // The stack too: a failure inside a client library says little without it.
-  console.error(`bench:chain failed: ${(error as Error).stack ?? String(error)}`);
+  // The benchmark's own failures say what happened; for anything else the stack says where.
+  const known = error instanceof BenchmarkFailure;
+  console.error(`bench:chain failed: ${known ? error.message : ((error as Error).stack ?? String(error))}`);
   process.exit(1);
 }

@@ -12,6 +12,11 @@ import type { PollStats, VisibilityPoller } from './visibility.js';
 import type { BenchInteraction, Workload } from './workload.js';
 import { percentile } from '../stats.js';
 
+/** The run cannot go on: a stall, a process that died, groups that never caught up. Its message says it all. */
+export class BenchmarkFailure extends Error {
+  override name = 'BenchmarkFailure';
+}
+
 export interface PhaseSpec {
   /** `warm-up`, `burst` or `steady`. */
   readonly name: string;
@@ -287,14 +292,15 @@ async function untilSettled(ctx: PhaseContext, spec: PhaseSpec, tracks: readonly
       if (ctx.tracker.progress !== progress) [progress, movedAt] = [ctx.tracker.progress, Date.now()];
       if (!posting() && lastAnsweredAt === Infinity) lastAnsweredAt = Date.now();
       const still = Date.now() - movedAt;
-      if (!posting() && still >= 5000 && Date.now() - lagCheckedAt >= 2000) {
+      // Answers count as progress too, so this also catches an ingest that stopped answering.
+      if (still >= 5000 && Date.now() - lagCheckedAt >= 2000) {
         lagCheckedAt = Date.now();
         const lag = await ctx.lag();
         const queued = [...lag.values()].reduce((a, b) => a + b, 0);
         // Every group committed everything and nothing has changed for a while: what is missing will not come.
-        if (queued === 0 && still >= 7000) return;
+        if (!posting() && queued === 0 && still >= 7000) return;
         if (still >= ctx.stallMs) {
-          throw new Error(
+          throw new BenchmarkFailure(
             `${spec.name} stalled: no progress for ${Math.round(still / 1000)} s; ${hopCounts(tracks)}; ` +
               `records not committed per group: ${[...lag].map(([g, n]) => `${g} ${n}`).join(', ')}`,
           );
@@ -328,7 +334,7 @@ function summarize(
   const lastSent = Math.max(...accepted.map((t) => t.sentAt));
   const firstSent = Math.min(...accepted.map((t) => t.sentAt));
   const lastVisible = Math.max(...visible.map((t) => t.visibleAt));
-  const seconds = (lastVisible - firstPost) / 1000;
+  const seconds = visible.length > 0 ? (lastVisible - firstPost) / 1000 : NaN;
   const loads = ctx.sampler.loadSamples();
   const hops = hopLatencies(visible);
   return {

@@ -20,7 +20,7 @@ import { checkIntegrity, type IntegrityReport } from './integrity.js';
 import { observe, type Observer } from './observer.js';
 import type { ChainOptions } from './options.js';
 import { benchOrgs, type OrgProfile } from './orgs.js';
-import { runPhase, type PhaseContext, type PhaseResult } from './phase.js';
+import { BenchmarkFailure, runPhase, type PhaseContext, type PhaseResult } from './phase.js';
 import { Poster } from './poster.js';
 import { ProcSampler, type Watched } from './proc-stats.js';
 import {
@@ -91,7 +91,7 @@ export async function runPipelineBenchmark(
   const admin = kafka.admin();
   await admin.connect();
   let failure: Error | undefined;
-  const fail = (error: Error) => (failure ??= error);
+  const fail = (error: Error) => (failure ??= new BenchmarkFailure(error.message));
   const interrupted = (signal: string) => fail(new Error(`interrupted by ${signal}`));
   process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
 
@@ -176,7 +176,7 @@ export async function runPipelineBenchmark(
         const lag = await groupLag(admin);
         if ([...lag.values()].every((n) => n === 0)) return;
         if (Date.now() > deadline) {
-          throw new Error(
+          throw new BenchmarkFailure(
             `groups still behind ${options.stallSeconds} s after the ${after}: ` +
               [...lag].map(([g, n]) => `${g} ${n}`).join(', '),
           );

@@ -38,6 +38,8 @@ function post(
       },
     );
     outgoing.on('error', () => done(0));
+    // An answer this late counts as none; the phase's stall check reports an ingest that stopped answering.
+    outgoing.setTimeout(60_000, () => outgoing.destroy(new Error('no answer within 60 s')));
     outgoing.end(body);
   });
 }
