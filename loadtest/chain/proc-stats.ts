@@ -7,6 +7,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
+const TREE_REFRESH_SAMPLES = 8;
+
 /** /proc counts CPU in USER_HZ, which Linux fixes at 100 whatever the kernel's own tick rate. */
 const USER_HZ = 100;
 
@@ -119,6 +121,8 @@ export class ProcSampler {
   private readonly loads: number[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly pageSize: number;
+  private readonly members = new Map<string, number[]>();
+  private samples = 0;
 
   constructor(
     private readonly watched: readonly Watched[],
@@ -145,7 +149,7 @@ export class ProcSampler {
   }
 
   mark(): Mark {
-    const readings = this.sample();
+    const readings = this.sample(true);
     return {
       at: performance.timeOrigin + performance.now(),
       cpu: new Map([...readings].map(([name, r]) => [name, r.cpuSeconds])),
@@ -171,12 +175,16 @@ export class ProcSampler {
     return this.loads;
   }
 
-  private sample(): Map<string, Reading> {
-    const needsTree = this.watched.some((w) => w.tree);
-    const children = needsTree ? parentsNow() : new Map<number, number[]>();
+  private sample(refreshTrees = false): Map<string, Reading> {
+    // Finding trees reads every process's stat; members change rarely (a new backend), so only every 2 s and at
+    // each mark, where CPU is counted.
+    if (this.samples++ % TREE_REFRESH_SAMPLES === 0 || refreshTrees) {
+      const children = this.watched.some((w) => w.tree) ? parentsNow() : new Map<number, number[]>();
+      for (const w of this.watched) this.members.set(w.name, w.tree ? descendants(w.rootPid, children) : [w.rootPid]);
+    }
     const readings = new Map<string, Reading>();
     for (const w of this.watched) {
-      const pids = w.tree ? descendants(w.rootPid, children) : [w.rootPid];
+      const pids = this.members.get(w.name)!;
       let cpu = 0;
       let privateBytes = 0;
       let largestShared = 0;
