@@ -50,11 +50,7 @@ export interface SeededOrg {
  * its customers with tiers and policies, its routing settings, an ingest key, and the demo knowledge base.
  * The hot org is keyed by conversation, so it can use every partition.
  */
-export async function seedBenchOrgs(
-  config: Config,
-  es: Client,
-  orgs: readonly OrgProfile[],
-): Promise<SeededOrg[]> {
+export async function seedBenchOrgs(config: Config, es: Client, orgs: readonly OrgProfile[]): Promise<SeededOrg[]> {
   const pool = new pg.Pool({ connectionString: config.postgres.url, max: 2 });
   try {
     const seeded: SeededOrg[] = [];
