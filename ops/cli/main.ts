@@ -27,6 +27,10 @@ export const COMMANDS: Readonly<Record<string, Entry>> = {
     summary: 'run n instances of a stage or sink, each a member of its group',
     load: () => import('./scale.js'),
   },
+  views: {
+    summary: 'versions of the materialized views and their blue/green rebuild',
+    load: () => import('./views.js'),
+  },
   run: { summary: 'run processors in the foreground, each in its own consumer group', load: () => import('./run.js') },
 };
 

@@ -1,6 +1,6 @@
 /**
- * Keeps one search document per ticket in `tf-tickets`, under `<org>:<ticket>`, from the ticket store's
- * changelog. Writes use the ticket's revision as Elasticsearch's external version (`external_gte`): re-indexing
+ * Keeps one search document per ticket in `tf-tickets` (an alias of the view's current version), under
+ * `<org>:<ticket>`, from the ticket store's changelog. Writes use the ticket's revision as Elasticsearch's external version (`external_gte`): re-indexing
  * the same revision is a harmless overwrite, and an older revision arriving late is refused by the index itself,
  * so a replay or a slow writer cannot roll a ticket back. A batch is one `_bulk` request.
  */
@@ -22,19 +22,34 @@ function errorType(error: unknown): string | undefined {
   return (error as { meta?: { body?: { error?: { type?: string } } } }).meta?.body?.error?.type;
 }
 
+/** The concrete index holding version `n` of the view that readers know by `alias`. */
+export const ticketIndexVersion = (alias: string, n: number): string => `${alias}-v${n}`;
+
 /**
- * Creates the index with its mapping, or adds the fields a newer mapping has to an existing one; safe when
- * several sinks start at once.
+ * Makes `name` ready to write: an existing index or alias gets the fields a newer mapping has; a missing one is
+ * created as version 1 behind an alias of that name, so a rebuild can later swap versions under readers
+ * (`ticketflow views rebuild search-index`). Safe when several sinks start at once.
  */
-export async function ensureTicketIndex(es: Client, index = TICKET_INDEX): Promise<void> {
+export async function ensureTicketIndex(es: Client, name = TICKET_INDEX): Promise<void> {
   const mappings = ticketIndexMappings as estypes.MappingTypeMapping;
-  if (await es.indices.exists({ index })) {
-    await es.indices.putMapping({ index, ...mappings });
-    await es.indices.putSettings({ index, settings: { refresh_interval: REFRESH_INTERVAL } });
+  if (await es.indices.exists({ index: name })) {
+    await es.indices.putMapping({ index: name, ...mappings });
+    await es.indices.putSettings({ index: name, settings: { refresh_interval: REFRESH_INTERVAL } });
     return;
   }
+  await createTicketIndex(es, ticketIndexVersion(name, 1), name);
+}
+
+/** Creates a concrete index with the mapping, behind `alias` when given; one that already exists is left alone. */
+export async function createTicketIndex(es: Client, index: string, alias?: string): Promise<void> {
+  const mappings = ticketIndexMappings as estypes.MappingTypeMapping;
   try {
-    await es.indices.create({ index, mappings, settings: { refresh_interval: REFRESH_INTERVAL } });
+    await es.indices.create({
+      index,
+      mappings,
+      settings: { refresh_interval: REFRESH_INTERVAL },
+      ...(alias ? { aliases: { [alias]: {} } } : {}),
+    });
   } catch (error) {
     if (errorType(error) !== 'resource_already_exists_exception') throw error;
   }

@@ -15,13 +15,8 @@ import { TICKET_EVENT_KINDS, ticketKey, type TicketEvent } from './events.js';
 import { applyChanges } from './live-views.js';
 import { ensureTicketIndex, indexChanges, IndexItemError } from './search-index.js';
 import { TICKET_STORE, TICKET_STORE_VERSION, ticketChanged } from './ticket-changes.js';
-import {
-  applyTicketEvents,
-  ensureTicketStoreIndexes,
-  TicketCache,
-  TicketWriteError,
-  ticketsCollection,
-} from './ticket-store.js';
+import { applyTicketEvents, ensureTicketStoreIndexes, TicketCache, TicketWriteError } from './ticket-store.js';
+import { revisionBase, TicketStorePointer, ticketsOfVersion } from './ticket-store-versions.js';
 
 export const SINK_NAMES = ['ticket-store', 'search-index', 'live-views'] as const;
 export type SinkName = (typeof SINK_NAMES)[number];
@@ -45,28 +40,53 @@ function once(setup: () => Promise<void>): () => Promise<void> {
   };
 }
 
+export interface TicketStoreSinkOptions {
+  readonly cacheTickets?: number;
+  /**
+   * Write this version of the store and publish nothing: a rebuild's sink. Without it the sink writes the
+   * version the pointer names and publishes the changelog.
+   */
+  readonly rebuildVersion?: number;
+}
+
 export function ticketStoreSink(
   db: Db,
   mongo: Dependency,
-  options: { cacheTickets?: number } = {},
+  options: TicketStoreSinkOptions = {},
 ): BatchStage<TicketEvent, TicketChanged> {
-  const tickets = ticketsCollection(db);
   const cache = new TicketCache(options.cacheTickets ?? 5000);
-  const ready = once(() => mongo.call(() => ensureTicketStoreIndexes(db)));
+  const rebuild = options.rebuildVersion;
+  const pointer = rebuild === undefined ? new TicketStorePointer(db) : null;
+  const prepared = new Set<number>();
+  let writing: number | null = null;
+  const target = async () => {
+    const { version, tickets } = pointer
+      ? await pointer.current()
+      : { version: rebuild!, tickets: ticketsOfVersion(db, rebuild!) };
+    if (!prepared.has(version)) {
+      await ensureTicketStoreIndexes(tickets);
+      prepared.add(version);
+    }
+    // Cached tickets belong to the version they were read from.
+    if (writing !== version) cache.clear();
+    writing = version;
+    return { tickets, revisionBase: revisionBase(version) };
+  };
   return {
     name: TICKET_STORE,
     version: TICKET_STORE_VERSION,
     consumes: TICKET_EVENT_KINDS,
-    emits: 'TicketChanged',
+    ...(rebuild === undefined ? { emits: 'TicketChanged' as const } : {}),
     async handleBatch(items) {
-      await ready();
-      const outcomes = await mongo.call(() =>
-        applyTicketEvents(
+      const outcomes = await mongo.call(async () => {
+        const { tickets, revisionBase } = await target();
+        return applyTicketEvents(
           tickets,
           items.map((item) => item.event),
           cache,
-        ),
-      );
+          { revisionBase },
+        );
+      });
       // One change per ticket and batch, published by the ticket's last event, with the ticket as stored after all
       // of them: even when nothing changed (a batch redone after a crash), so the views never miss a revision.
       const last = new Map<string, number>();
@@ -78,7 +98,9 @@ export function ticketStoreSink(
         if (outcome instanceof TicketWriteError) {
           return failed(outcome.permanent ? new PermanentError(outcome.message) : outcome);
         }
-        return last.get(id) === i ? [ticketChanged(outcome.ticket, item.event.meta.eventId)] : [];
+        return rebuild === undefined && last.get(id) === i
+          ? [ticketChanged(outcome.ticket, item.event.meta.eventId)]
+          : [];
       });
     },
   };

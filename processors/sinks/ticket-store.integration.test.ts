@@ -47,7 +47,7 @@ function outcome(results: Map<string, TicketOutcome | TicketWriteError>, id: str
 
 before(async () => {
   db = client.db(config.mongo.database);
-  await ensureTicketStoreIndexes(db);
+  await ensureTicketStoreIndexes(ticketsCollection(db));
 });
 
 after(async () => {
@@ -59,7 +59,7 @@ after(async () => {
 });
 
 test('indexes are created idempotently, compare-and-set among them', async () => {
-  await ensureTicketStoreIndexes(db);
+  await ensureTicketStoreIndexes(ticketsCollection(db));
   const names = (await ticketsCollection(db).listIndexes().toArray()).map((i) => i.name);
   for (const name of ['id_revision', 'org_status_updated', 'org_queue']) assert.ok(names.includes(name), name);
 });

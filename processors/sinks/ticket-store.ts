@@ -24,6 +24,7 @@ const MAX_CONFLICT_ROUNDS = 10;
 /** A stored ticket: the document plus the id of the write that stored it. */
 export type StoredTicket = TicketDocument & { writeId?: string };
 
+/** Version 1 of the store; tools that must follow rebuilds use ticket-store-versions.ts. */
 export function ticketsCollection(db: Db): Collection<StoredTicket> {
   return db.collection<StoredTicket>(TICKETS_COLLECTION);
 }
@@ -32,8 +33,7 @@ export function ticketsCollection(db: Db): Collection<StoredTicket> {
  * `{_id, revision}` makes compare-and-set an index lookup on the Mongo-wire server. The other two serve reads
  * by org (accepted without being built there, which only costs speed; the query API reads views instead).
  */
-export async function ensureTicketStoreIndexes(db: Db): Promise<void> {
-  const tickets = ticketsCollection(db);
+export async function ensureTicketStoreIndexes(tickets: Collection<StoredTicket>): Promise<void> {
   await tickets.createIndex({ _id: 1, revision: 1 }, { name: 'id_revision', unique: true });
   await tickets.createIndex({ orgId: 1, status: 1, updatedAt: -1 }, { name: 'org_status_updated' });
   await tickets.createIndex({ orgId: 1, queue: 1 }, { name: 'org_queue' });
@@ -80,6 +80,10 @@ export class TicketCache {
   delete(id: string): void {
     this.tickets.delete(id);
   }
+
+  clear(): void {
+    this.tickets.clear();
+  }
 }
 
 /**
@@ -90,7 +94,9 @@ export async function applyTicketEvents(
   tickets: Collection<StoredTicket>,
   events: readonly TicketEvent[],
   cache?: TicketCache,
+  options: { revisionBase?: number } = {},
 ): Promise<Map<string, TicketOutcome | TicketWriteError>> {
+  const base = options.revisionBase ?? 0;
   const byTicket = new Map<string, TicketEvent[]>();
   for (const event of events) {
     const id = ticketKey(event.meta.orgId, event.meta.ticketId);
@@ -105,9 +111,13 @@ export async function applyTicketEvents(
     const writes: Array<{ id: string; before: StoredTicket | null; after: TicketDocument }> = [];
     for (const id of todo) {
       const before = stored.get(id) ?? null;
-      const after = byTicket.get(id)!.reduce<TicketDocument | null>((doc, e) => foldTicket(doc, e), before)!;
-      if (after === before) results.set(id, { ticket: before, changed: false });
-      else writes.push({ id, before, after });
+      let after = byTicket.get(id)!.reduce<TicketDocument | null>((doc, e) => foldTicket(doc, e), before)!;
+      if (after === before) {
+        results.set(id, { ticket: before, changed: false });
+        continue;
+      }
+      if (!before && base > 0) after = { ...after, revision: after.revision + base };
+      writes.push({ id, before, after });
     }
     const lost = await write(tickets, writes, results, cache);
     if (lost.length === 0) break;

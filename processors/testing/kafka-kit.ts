@@ -78,9 +78,14 @@ export function interaction(orgId: string, conversationId: string, body: string)
 }
 
 /** Produces events keyed by org, in chunks, acknowledged by all replicas. */
-export async function produceInteractions(
+export function produceInteractions(topic: string, events: InteractionReceived[], headers?: IHeaders): Promise<void> {
+  return produceEvents(topic, events, headers);
+}
+
+/** Produces any events, keyed by org, in chunks, acknowledged by all replicas. */
+export async function produceEvents(
   topic: string,
-  events: InteractionReceived[],
+  events: ReadonlyArray<{ meta: { orgId: string } }>,
   headers?: IHeaders,
 ): Promise<void> {
   const producer = kafka.producer({
