@@ -109,21 +109,25 @@ test('a dependency cycle is refused when the stack is declared', () => {
   assert.throws(() => new Supervisor(config, [a, b, c]), /cycle: a -> b -> c -> a/);
 });
 
-/** Healthy only `delayMs` after its process was started: a server with a slow health check. */
-function slowService(name: string, port: number, delayMs: number): ServiceDefinition {
+const indexOfLine = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+
+/**
+ * A server with a slow health check: healthy only once `until` holds, or `maxMs` after it started. Waiting for
+ * an event rather than a fixed delay keeps the test's order independent of how busy the machine is.
+ */
+function slowService(name: string, port: number, until: () => boolean, maxMs: number): ServiceDefinition {
   const base = tcpService(name, port);
   let startedAt = Infinity;
   return {
     ...base,
     process: async (ctx) => ((startedAt = Date.now()), base.process(ctx)),
-    healthy: async (ctx) => Date.now() - startedAt >= delayMs && base.healthy(ctx),
+    healthy: async (ctx) => (until() || Date.now() - startedAt >= maxMs) && base.healthy(ctx),
   };
 }
 
-const indexOfLine = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
-
 test('up starts each service once its own dependencies are healthy, not behind an unrelated slow one', async () => {
-  const slow = slowService('slow', await freePort(), 2500);
+  // Were after-fast held behind slow, slow would turn healthy only at its 20 s limit, before after-fast.
+  const slow = slowService('slow', await freePort(), () => indexOfLine(/^\[after-fast\] healthy in/) >= 0, 20_000);
   const fast = tcpService('fast', await freePort());
   const afterFast = { ...tcpService('after-fast', await freePort()), dependsOn: ['fast'] };
   const afterSlow = { ...tcpService('after-slow', await freePort()), dependsOn: ['slow'] };
