@@ -50,3 +50,20 @@ test('a bad value is refused naming the flag and the rule', () => {
   refused(['--passthrough-handler', 'fast'], /--passthrough-handler must be one of batch, per-event/);
   refused(['--bogus'], /Unknown option '--bogus'/);
 });
+
+test('--instances runs several members of chosen groups in the per-group shape, and names the flag when refused', () => {
+  assert.deepEqual(
+    [...parseChainOptions(['--instances', 'retrieve=4,ticket-store=2']).instances],
+    [
+      ['retrieve', 4],
+      ['ticket-store', 2],
+    ],
+  );
+  assert.equal(parseChainOptions([]).instances.size, 0);
+  assert.throws(() => parseChainOptions(['--instances', 'nope=2']), /--instances names processors/);
+  assert.throws(() => parseChainOptions(['--instances', 'retrieve=0']), /must be an integer from 1 to 12/);
+  assert.throws(
+    () => parseChainOptions(['--instances', 'retrieve=2', '--shape', 'single']),
+    (e: Error) => e instanceof OptionError && /needs --shape per-group/.test(e.message),
+  );
+});

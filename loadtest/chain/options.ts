@@ -1,10 +1,12 @@
 /** The command line of `npm run bench:chain` (loadtest/full-chain.ts), validated with messages naming the flag. */
 import { parseArgs } from 'node:util';
 import { MAX_ORGS } from './orgs.js';
-import { SHAPES, type Shape } from './processes.js';
+import { PROCESSORS, SHAPES, type Shape } from './processes.js';
 
 export interface ChainOptions {
   shape: Shape;
+  /** Instances of chosen processors in the per-group shape (default 1 each). */
+  instances: ReadonlyMap<string, number>;
   burst: number;
   rate: number;
   seconds: number;
@@ -29,6 +31,7 @@ export interface ChainOptions {
 export const USAGE = `npm run bench:chain -- [options]     (npx tsx loadtest/full-chain.ts [options])
 
   --shape per-group|stages-sinks|single   process shape of the processors (default per-group: one per group)
+  --instances P=N,…     per-group shape: run N instances of processor P, each a member of its group (default 1)
   --burst N             interactions of the burst phase (default 20000)
   --rate N              target interactions/s of the steady phase (default 300)
   --seconds N           length of the steady phase (default 60)
@@ -60,6 +63,7 @@ export function parseChainOptions(args: readonly string[]): ChainOptions {
       allowPositionals: false,
       options: {
         shape: { type: 'string', default: 'per-group' },
+        instances: { type: 'string', default: '' },
         burst: { type: 'string', default: '20000' },
         rate: { type: 'string', default: '300' },
         seconds: { type: 'string', default: '60' },
@@ -104,8 +108,12 @@ export function parseChainOptions(args: readonly string[]): ChainOptions {
   }
   if (orgs === 1 && hotShare !== 1) throw new OptionError('--hot-share must be 1 with --orgs 1: one org takes all');
   if (values.json === '') throw new OptionError('--json needs a file name');
+  const shape = oneOf('shape', SHAPES);
+  const instances = parseInstances(values.instances as string);
+  if (instances.size > 0 && shape !== 'per-group') throw new OptionError('--instances needs --shape per-group');
   return {
-    shape: oneOf('shape', SHAPES),
+    shape,
+    instances,
     burst: integer('burst', 1),
     rate: integer('rate', 1),
     seconds: integer('seconds', 1),
@@ -124,4 +132,22 @@ export function parseChainOptions(args: readonly string[]): ChainOptions {
     passthroughSeconds: integer('passthrough-seconds', 1),
     passthroughHandler: oneOf('passthrough-handler', ['batch', 'per-event'] as const),
   };
+}
+
+function parseInstances(raw: string): Map<string, number> {
+  const instances = new Map<string, number>();
+  for (const part of raw.split(',').filter(Boolean)) {
+    const [name, count] = part.split('=');
+    const n = Number(count);
+    if (!name || !PROCESSORS.includes(name)) {
+      throw new OptionError(
+        `--instances names processors, one of ${PROCESSORS.join(', ')}; got ${JSON.stringify(name)}`,
+      );
+    }
+    if (!/^\d+$/.test(count ?? '') || n < 1 || n > 12) {
+      throw new OptionError(`--instances ${name}= must be an integer from 1 to 12, got ${JSON.stringify(count)}`);
+    }
+    instances.set(name, n);
+  }
+  return instances;
 }

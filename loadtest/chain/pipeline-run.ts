@@ -126,7 +126,7 @@ export async function runPipelineBenchmark(
     );
     const [seeding, starting] = await Promise.allSettled([
       seedBenchOrgs(config, es, orgs),
-      startPipeline(options.shape, admin, clientId, fail).then((started) => (pipeline = started)),
+      startPipeline(options.shape, options.instances, admin, clientId, fail).then((started) => (pipeline = started)),
     ]);
     if (seeding.status === 'rejected') throw seeding.reason;
     if (starting.status === 'rejected') throw starting.reason;

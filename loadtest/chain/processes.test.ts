@@ -60,3 +60,17 @@ test("members that are not the benchmark's are found by client id, and refused b
   // Another benchmark run is another client: its members count as others.
   assert.equal(otherMembers([group('enrich', ['tf-bench-xyz-enrich'])], 'tf-bench-abc').length, 1);
 });
+
+test('extra instances of a processor are processes of their own, named -2, -3, …, in its group', () => {
+  const plan = processPlan('per-group', new Map([['retrieve', 3]]));
+  assert.equal(plan.length, 10);
+  const retrieve = plan.filter((p) => p.processors[0] === 'retrieve');
+  assert.deepEqual(
+    retrieve.map((p) => [p.name, p.app.args]),
+    [
+      ['retrieve', ['retrieve']],
+      ['retrieve-2', ['retrieve']],
+      ['retrieve-3', ['retrieve']],
+    ],
+  );
+});

@@ -29,7 +29,7 @@ export interface ProcessPlan {
 }
 
 /** Which processes run which processors: production's one per group, stages and sinks apart, or all in one. */
-export function processPlan(shape: Shape): ProcessPlan[] {
+export function processPlan(shape: Shape, instances: ReadonlyMap<string, number> = new Map()): ProcessPlan[] {
   const host = (name: string, processors: readonly string[], args: string[]): ProcessPlan => ({
     name,
     processors,
@@ -37,7 +37,9 @@ export function processPlan(shape: Shape): ProcessPlan[] {
   });
   switch (shape) {
     case 'per-group':
-      return PROCESSORS.map((p) => host(p, [p], [p]));
+      return PROCESSORS.flatMap((p) =>
+        Array.from({ length: instances.get(p) ?? 1 }, (_, i) => host(i === 0 ? p : `${p}-${i + 1}`, [p], [p])),
+      );
     case 'stages-sinks':
       return [host('stages', STAGES, [STAGES.join(',')]), host('sinks', SINKS, [SINKS.join(',')])];
     case 'single':
@@ -120,6 +122,7 @@ export interface Pipeline {
  */
 export async function startPipeline(
   shape: Shape,
+  instances: ReadonlyMap<string, number>,
   admin: Admin,
   clientId: string,
   onDeath: (error: Error) => void,
@@ -139,7 +142,7 @@ export async function startPipeline(
     processes.push({ name, child });
   };
   start('ingest', INGEST_APP, { INGEST_PORT: String(port) });
-  for (const plan of processPlan(shape)) start(plan.name, plan.app, {});
+  for (const plan of processPlan(shape, instances)) start(plan.name, plan.app, {});
   const pipeline: Pipeline = {
     ingestUrl: new URL(`http://127.0.0.1:${port}`),
     processes,
@@ -153,9 +156,8 @@ export async function startPipeline(
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const groups = await describeProcessorGroups(admin);
-      const waiting = groups.filter(
-        (g) => g.state !== 'Stable' || !g.members.some((m) => m.clientId === `${clientId}-${g.processor}`),
-      );
+      const ours = (g: GroupState) => g.members.filter((m) => m.clientId === `${clientId}-${g.processor}`).length;
+      const waiting = groups.filter((g) => g.state !== 'Stable' || ours(g) < (instances.get(g.processor) ?? 1));
       if (waiting.length === 0) return pipeline;
       if (Date.now() > deadline) {
         throw new Error(
