@@ -104,7 +104,7 @@ test('ingest keys: shown once, stored as SHA-256 only, found by the hash, dead o
 
   assert.deepEqual(await findIngestKeyOwner(pool, created.key), {
     keyId: created.id,
-    org: { id: orgId, name: 'Keys test', ingestRatePerSec: 5, ingestBurst: 10 },
+    org: { id: orgId, name: 'Keys test', ingestRatePerSec: 5, ingestBurst: 10, partitionKey: 'org' },
   });
   // Flip the last character to one it is not, so the near miss never equals the key by chance.
   const nearMiss = created.key.slice(0, -1) + (created.key.endsWith('A') ? 'B' : 'A');
