@@ -15,13 +15,16 @@ const [brokers, key] = process.argv.slice(2);
 const base = loadConfig({ ...process.env, KAFKA_BROKERS: brokers });
 const deps = await connectDependencies(base, pino({ level: 'silent' }), 'it-1.0.0');
 const app = await buildIngestApp(deps);
-const post = () =>
+const post = (payload: object = { channel: 'CHAT', customer: { customerId: 'c-1' }, body: 'Is anyone there?' }) =>
   app.inject({
     method: 'POST',
     url: '/v1/interactions',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    payload: { channel: 'CHAT', customer: { customerId: 'c-1' }, body: 'Is anyone there?' },
+    payload,
   });
+// A request refused at validation first warms the key lookup and connections without reaching Kafka, so the
+// measured request times the send, not a cold start on a busy machine.
+await post({ channel: 'CHAT' });
 const started = Date.now();
 const response = await post();
 const elapsedMs = Date.now() - started;
