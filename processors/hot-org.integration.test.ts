@@ -6,6 +6,7 @@
  * come out right: one ticket per conversation with all its interactions, in every store.
  */
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -123,16 +124,26 @@ test('a busy org keyed by conversation keeps every instance working and every co
   await Promise.all(
     conversations.map(async (conversationId, c) => {
       for (let m = 0; m < MESSAGES_PER_CONVERSATION; m++) {
-        const response = await fetch(`${ingestUrl}/v1/interactions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-          body: JSON.stringify({
-            conversationId,
-            channel: 'CHAT',
-            customer: { customerId: `cust-${c}` },
-            body: `${TEXTS[(c + m) % TEXTS.length]} (message ${m})`,
-          }),
-        });
+        // As a client should: a 503 is retried after its Retry-After, with the same Idempotency-Key.
+        let response: Response;
+        for (let attempt = 1; ; attempt++) {
+          response = await fetch(`${ingestUrl}/v1/interactions`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${key}`,
+              'idempotency-key': `${conversationId}-${m}`,
+            },
+            body: JSON.stringify({
+              conversationId,
+              channel: 'CHAT',
+              customer: { customerId: `cust-${c}` },
+              body: `${TEXTS[(c + m) % TEXTS.length]} (message ${m})`,
+            }),
+          });
+          if (response.status !== 503 || attempt === 10) break;
+          await sleep(Number(response.headers.get('retry-after') ?? 1) * 1000);
+        }
         assert.equal(response.status, 202, await response.text());
       }
     }),
