@@ -1,12 +1,12 @@
 /**
- * The query API, built from what it reads: the ticket store (Mongo), the search index (Elasticsearch) and the
- * live views (Redis). Everything is handed in, so tests build it against the real stack and main.ts wires the
- * production objects.
+ * The query API, built from what it reads: the views the sinks keep, the search index (Elasticsearch) and the
+ * live views (Redis). The ticket store is the system of record and the source of rebuilds, never read by a
+ * request. Everything is handed in, so tests build it against the real stack and main.ts wires the production
+ * objects.
  */
 import type { Client } from '@elastic/elasticsearch';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { Db } from 'mongodb';
 import { ConfigError, loadConfig, type HttpServerConfig, type QueryApiConfig } from '../config/index.js';
 import { openApiRoute } from '../connectors/http-ingest/routes/openapi.js';
 import { probeRoutes } from '../connectors/http-ingest/routes/probes.js';
@@ -26,7 +26,6 @@ import { v1Routes } from './routes/v1.js';
 
 export interface QueryApiDependencies {
   readonly config: QueryApiConfig;
-  readonly db: Db;
   readonly es: Client;
   readonly redis: Redis;
   readonly verify: JwtVerifier;
@@ -115,7 +114,6 @@ export async function buildQueryApp(deps: QueryApiDependencies): Promise<Fastify
     });
   const overrides = deps.limitOverrides;
   await app.register(v1Routes, {
-    db: deps.db,
     es: deps.es,
     redis: deps.redis,
     verify: deps.verify,
@@ -129,7 +127,6 @@ export async function buildQueryApp(deps: QueryApiDependencies): Promise<Fastify
   await app.register(probeRoutes, {
     ...(deps.readinessCacheMs !== undefined ? { cacheMs: deps.readinessCacheMs } : {}),
     checks: {
-      mongo: async () => void (await deps.db.command({ ping: 1 })),
       // Health rather than ping: this stack's Elasticsearch answers HEAD / with 405.
       elasticsearch: async () => {
         const { status } = await deps.es.cluster.health({ timeout: '1s' });
