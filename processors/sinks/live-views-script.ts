@@ -12,7 +12,8 @@
  *
  * KEYS: 1 the ticket hash.
  * ARGV: 1 revision, 2 ticket id, 3 org, 4 status, 5 queue, 6 slaDueAt, 7 intent, 8 priority, 9 assignee,
- *       10 updatedAt, 11 createdAt, 12 conversationId, 13 subject, 14 list position, 15 detail JSON.
+ *       10 updatedAt, 11 createdAt, 12 conversationId, 13 subject, 14 list position, 15 detail JSON,
+ *       16 '1' if the ticket waits for its first response with a deadline (ticket-views.ts slaOutcome), else ''.
  *       An empty string stands for null.
  */
 export const APPLY_LIVE_VIEW_SCRIPT = `
@@ -46,20 +47,26 @@ move(counts .. 'intent', before[3], intent)
 move(counts .. 'priority', old.priority, priority)
 move(counts .. 'queue', old.queue, queue)
 
--- Queues hold the tickets not resolved, by deadline (none sorts last), and by age for the oldest one.
+-- Queues hold the tickets not resolved, by deadline (none sorts last), and by age for the oldest one; of them,
+-- those still waiting for a first response, by deadline, for the breaches.
 local byDue, byAge = 'tf:queue:' .. org .. ':', 'tf:oldest:' .. org .. ':'
+local unanswered = 'tf:unanswered:' .. org .. ':'
 local registry = 'tf:registry:' .. org .. ':queues'
 local was = before[2]
-if present(was) and (was ~= queue or status == 'resolved') then
-  redis.call('ZREM', byDue .. was, id)
-  redis.call('ZREM', byAge .. was, id)
-  if redis.call('EXISTS', byDue .. was) == 0 then redis.call('SREM', registry, was) end
+if present(was) then
+  redis.call('ZREM', unanswered .. was, id)
+  if was ~= queue or status == 'resolved' then
+    redis.call('ZREM', byDue .. was, id)
+    redis.call('ZREM', byAge .. was, id)
+    if redis.call('EXISTS', byDue .. was) == 0 then redis.call('SREM', registry, was) end
+  end
 end
 if present(queue) and status ~= 'resolved' then
   local score = '+inf'
   if present(due) then score = due end
   redis.call('ZADD', byDue .. queue, score, id)
   redis.call('ZADD', byAge .. queue, created, id)
+  if ARGV[16] == '1' then redis.call('ZADD', unanswered .. queue, score, id) end
   redis.call('SADD', registry, queue)
 end
 
@@ -166,8 +173,9 @@ return out
 
 /**
  * Every queue of an org with tickets waiting, from its registry, in one call.
- * ARGV: 1 org, 2 now (ms). Returns per queue, by name: name, depth, tickets past their deadline at `now`, and the
- * creation time of the oldest ticket ('' when the queue holds only tickets from before version 2).
+ * ARGV: 1 org, 2 now (ms). Returns per queue, by name: name, depth, tickets waiting for their first response past
+ * their deadline at `now`, and the creation time of the oldest ticket ('' when the queue holds only tickets from
+ * before version 2, which are not counted as waiting either).
  */
 export const READ_QUEUES_SCRIPT = `
 local org, now = ARGV[1], ARGV[2]
@@ -181,7 +189,7 @@ for _, name in ipairs(names) do
     local oldest = redis.call('ZRANGE', 'tf:oldest:' .. org .. ':' .. name, 0, 0, 'WITHSCORES')
     table.insert(out, name)
     table.insert(out, depth)
-    table.insert(out, redis.call('ZCOUNT', byDue, '-inf', now))
+    table.insert(out, redis.call('ZCOUNT', 'tf:unanswered:' .. org .. ':' .. name, '-inf', now))
     table.insert(out, oldest[2] or '')
   end
 end

@@ -22,6 +22,8 @@ test('a revision becomes the script’s arguments in the store’s words, nulls 
     'Charged twice for January',
     listPosition(change.updatedAt, 'T-1042'),
     JSON.stringify(ticketDetail(change)),
+    // No deadline: nothing to breach.
+    '',
   ]);
 });
 

@@ -8,6 +8,7 @@
  *   tf:list:<org>:<field>:<value>       the same per status, queue, priority and intent
  *   tf:queue:<org>:<queue>              sorted set of the queue's tickets not resolved, by SLA deadline (none last)
  *   tf:oldest:<org>:<queue>             the same tickets by creation time
+ *   tf:unanswered:<org>:<queue>         of them, those waiting for a first response, by deadline (breaches)
  *   tf:registry:<org>:queues            set of the org's queues holding tickets: the queues route reads no keyspace
  *   tf:counts:<org>:<field>             hash: tickets per status, intent, priority and queue
  * Keys carry the org (with ':' and '%' escaped, so one org's keys can never be read as another's) so one tenant's
@@ -19,7 +20,7 @@ import type { TicketChanged } from '../../schemas/index.js';
 import { ticketKey } from './events.js';
 import { APPLY_LIVE_VIEW_SCRIPT } from './live-views-script.js';
 import { storeStatus } from './ticket-changes.js';
-import { listPosition, ticketDetail } from './ticket-views.js';
+import { listPosition, slaOutcome, ticketDetail } from './ticket-views.js';
 
 /** The org as it appears in keys: ':' and '%' escaped, so an org id holding ':' cannot reach into another org's keys. */
 export const orgKeyPart = (orgId: string): string =>
@@ -34,6 +35,7 @@ export const liveViewKeys = {
   queuePrefix: (orgId: string) => `tf:queue:${orgKeyPart(orgId)}:`,
   queue: (orgId: string, queue: string) => `tf:queue:${orgKeyPart(orgId)}:${queue}`,
   oldest: (orgId: string, queue: string) => `tf:oldest:${orgKeyPart(orgId)}:${queue}`,
+  unanswered: (orgId: string, queue: string) => `tf:unanswered:${orgKeyPart(orgId)}:${queue}`,
   queueRegistry: (orgId: string) => `tf:registry:${orgKeyPart(orgId)}:queues`,
   counts: (orgId: string, field: CountedField) => `tf:counts:${orgKeyPart(orgId)}:${field}`,
   statusCounts: (orgId: string) => liveViewKeys.counts(orgId, 'status'),
@@ -42,7 +44,7 @@ export const liveViewKeys = {
     `tf:list:${orgKeyPart(orgId)}:${filter ? `${filter.field}:${filter.value}` : 'all'}`,
   /** Every key of an org, for tooling and tests; never used on a hot path. */
   patterns: (orgId: string) =>
-    ['ticket', 'queue', 'oldest', 'registry', 'counts', 'list', 'applied'].map(
+    ['ticket', 'queue', 'oldest', 'unanswered', 'registry', 'counts', 'list', 'applied'].map(
       (kind) => `tf:${kind}:${orgKeyPart(orgId).replace(/[*?[\]\\]/g, '\\$&')}:*`,
     ),
 };
@@ -79,6 +81,7 @@ export function liveViewArgs(change: TicketChanged): string[] {
     text(change.enrichment?.redactedSubject ?? null),
     listPosition(change.updatedAt, ticketId),
     JSON.stringify(ticketDetail(change)),
+    slaOutcome(change).state === 'waiting' ? '1' : '',
   ];
 }
 

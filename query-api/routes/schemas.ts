@@ -120,7 +120,10 @@ const queueList = {
             ...nullable('integer'),
             description: 'Age of the oldest of them, from its creation; null if none has a known creation time.',
           },
-          breaching: { ...integer, description: 'Of them, those past their first-response deadline.' },
+          breaching: {
+            ...integer,
+            description: 'Of them, those still waiting for a first response past its deadline.',
+          },
         },
       },
     },
