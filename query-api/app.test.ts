@@ -19,9 +19,9 @@ const SECRET = 'unit-test-secret-that-is-long-enough-000';
 const config = loadConfig({}).queryApi;
 
 /** Live views whose ticket read does what the current test says, with no queues; a search index without tickets. */
-let hget: () => Promise<string | null> = async () => null;
+let redisGet: () => Promise<string | null> = async () => null;
 const redis = {
-  hget: () => hget(),
+  get: () => redisGet(),
   defineCommand(name: string) {
     (this as unknown as Record<string, () => Promise<unknown[]>>)[name] = async () => [];
   },
@@ -135,22 +135,22 @@ test('a store that is away is a 503 with Retry-After; one that hangs is cut off 
   const away = () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { name: 'ConnectionError' }));
   try {
     // Redis away: the detail is read from the search index instead, and only both away is a 503.
-    hget = () => Promise.reject(Object.assign(new Error("Stream isn't writeable"), { name: 'Error' }));
+    redisGet = () => Promise.reject(Object.assign(new Error("Stream isn't writeable"), { name: 'Error' }));
     assert.equal((await get('/v1/tickets/x')).statusCode, 404, 'answered by the search index');
     esGet = away;
     const down = await get('/v1/tickets/x');
     assert.equal(down.statusCode, 503);
     assert.equal(down.json().error, 'unavailable');
     assert.equal(down.headers['retry-after'], '1');
-    hget = () => new Promise(() => undefined);
+    redisGet = () => new Promise(() => undefined);
     const started = Date.now();
     const hung = await get('/v1/tickets/x');
     assert.equal(hung.statusCode, 503);
     assert.ok(Date.now() - started < 2000, `answered after ${Date.now() - started} ms`);
-    hget = async () => Promise.reject(new Error('a bug of ours'));
+    redisGet = async () => Promise.reject(new Error('a bug of ours'));
     assert.equal((await get('/v1/tickets/x')).statusCode, 500);
   } finally {
-    hget = async () => null;
+    redisGet = async () => null;
     esGet = async () => ({ found: false });
   }
 });

@@ -22,7 +22,7 @@ export function withReadScripts(redis: Redis): ReadClient {
 
 /** The detail JSON of a ticket as the sink stored it, or null when the views hold none (absent, or older views). */
 export function readDetail(redis: Redis, orgId: string, ticketId: string): Promise<string | null> {
-  return redis.hget(liveViewKeys.ticket(orgId, ticketId), 'doc').then((doc) => (doc ? doc : null));
+  return redis.get(liveViewKeys.detail(orgId, ticketId));
 }
 
 export interface TicketSummary {

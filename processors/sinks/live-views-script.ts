@@ -10,7 +10,7 @@
  * not taken out of them; the version-1 views (status and intent counters, SLA-ordered queues) are moved as they
  * always were. The hash keeps every version-1 field, so readers of either version read it.
  *
- * KEYS: 1 the ticket hash.
+ * KEYS: 1 the ticket hash, 2 the ticket's detail.
  * ARGV: 1 revision, 2 ticket id, 3 org, 4 status, 5 queue, 6 slaDueAt, 7 intent, 8 priority, 9 assignee,
  *       10 updatedAt, 11 createdAt, 12 conversationId, 13 subject, 14 list position, 15 detail JSON,
  *       16 '1' if the ticket waits for its first response with a deadline (ticket-views.ts slaOutcome), else ''.
@@ -26,7 +26,8 @@ local status, queue, due, intent, priority = ARGV[4], ARGV[5], ARGV[6], ARGV[7],
 local created, position = ARGV[11], ARGV[14]
 redis.call('HSET', key, 'revision', ARGV[1], 'status', status, 'queue', queue, 'slaDueAt', due, 'intent', intent,
   'priority', priority, 'assignee', ARGV[9], 'updatedAt', ARGV[10], 'createdAt', created,
-  'conversationId', ARGV[12], 'subject', ARGV[13], 'lm', position, 'doc', ARGV[15], 'v', '2')
+  'conversationId', ARGV[12], 'subject', ARGV[13], 'lm', position, 'v', '2')
+redis.call('SET', KEYS[2], ARGV[15])
 
 local function present(v) return v and v ~= '' end
 local v2 = before[6] == '2'

@@ -3,7 +3,8 @@
  * for the query API's reads, each of which is one round trip:
  *   tf:ticket:<org>:<ticket>            hash: the list fields (status, queue, slaDueAt, intent, priority, assignee,
  *                                       updatedAt, createdAt, conversationId, subject), revision, the ticket's list
- *                                       position (lm), its detail as JSON (doc) and the views' version (v)
+ *                                       position (lm) and the views' version (v); small, so Redis packs it
+ *   tf:detail:<org>:<ticket>            string: the ticket's detail as the API sends it (JSON)
  *   tf:list:<org>:all                   sorted set of every ticket by position: updatedAt, then id (ticket-views.ts)
  *   tf:list:<org>:<field>:<value>       the same per status, queue, priority and intent
  *   tf:queue:<org>:<queue>              sorted set of the queue's tickets not resolved, by SLA deadline (none last)
@@ -32,6 +33,7 @@ export type CountedField = (typeof COUNTED_FIELDS)[number];
 
 export const liveViewKeys = {
   ticket: (orgId: string, ticketId: string) => `tf:ticket:${orgKeyPart(orgId)}:${ticketId}`,
+  detail: (orgId: string, ticketId: string) => `tf:detail:${orgKeyPart(orgId)}:${ticketId}`,
   queuePrefix: (orgId: string) => `tf:queue:${orgKeyPart(orgId)}:`,
   queue: (orgId: string, queue: string) => `tf:queue:${orgKeyPart(orgId)}:${queue}`,
   oldest: (orgId: string, queue: string) => `tf:oldest:${orgKeyPart(orgId)}:${queue}`,
@@ -44,7 +46,7 @@ export const liveViewKeys = {
     `tf:list:${orgKeyPart(orgId)}:${filter ? `${filter.field}:${filter.value}` : 'all'}`,
   /** Every key of an org, for tooling and tests; never used on a hot path. */
   patterns: (orgId: string) =>
-    ['ticket', 'queue', 'oldest', 'unanswered', 'registry', 'counts', 'list', 'applied'].map(
+    ['ticket', 'detail', 'queue', 'oldest', 'unanswered', 'registry', 'counts', 'list', 'applied'].map(
       (kind) => `tf:${kind}:${orgKeyPart(orgId).replace(/[*?[\]\\]/g, '\\$&')}:*`,
     ),
 };
@@ -56,7 +58,7 @@ type LiveViewsClient = Redis & {
 /** The client with the script defined on it: ioredis calls it by hash and loads it once when Redis lacks it. */
 export function withLiveViewScript(redis: Redis): LiveViewsClient {
   if (!('applyLiveView' in redis))
-    redis.defineCommand('applyLiveView', { numberOfKeys: 1, lua: APPLY_LIVE_VIEW_SCRIPT });
+    redis.defineCommand('applyLiveView', { numberOfKeys: 2, lua: APPLY_LIVE_VIEW_SCRIPT });
   return redis as LiveViewsClient;
 }
 
@@ -105,7 +107,12 @@ export async function applyChanges(
     applyLiveView(...args: string[]): unknown;
   };
   for (const change of latest.values()) {
-    pipeline.applyLiveView(liveViewKeys.ticket(change.meta.orgId, change.meta.ticketId), ...liveViewArgs(change));
+    const { orgId, ticketId } = change.meta;
+    pipeline.applyLiveView(
+      liveViewKeys.ticket(orgId, ticketId),
+      liveViewKeys.detail(orgId, ticketId),
+      ...liveViewArgs(change),
+    );
   }
   const replies = (await pipeline.exec()) ?? [];
   [...latest.keys()].forEach((id, i) => {
