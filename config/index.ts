@@ -27,6 +27,8 @@ export interface StackConfig {
     readonly elasticsearchTransport: number;
     readonly mongo: number;
     readonly prometheus: number;
+    /** The optional second Mongo-wire server (`stack up ferretdb`). */
+    readonly ferretdb: number;
   };
   /** Heap sizes in MiB for the JVM services; sized for a 2-core, 24 GiB machine. */
   readonly heapMb: {
@@ -254,6 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
     elasticsearchTransport: readPort(env, 'TICKETFLOW_ELASTICSEARCH_TRANSPORT_PORT', 9300),
     mongo: readPort(env, 'TICKETFLOW_MONGO_PORT', 27017),
     prometheus: readPort(env, 'TICKETFLOW_PROMETHEUS_PORT', 9090),
+    ferretdb: readPort(env, 'TICKETFLOW_FERRETDB_PORT', 27018),
   };
   const seen = new Map<number, string>();
   for (const [name, port] of Object.entries(ports)) {

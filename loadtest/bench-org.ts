@@ -1,7 +1,7 @@
 /**
- * A throwaway org for benchmarks that drive the whole pipeline, and its removal with everything the pipeline
- * wrote for it. Being unique per run, nothing it leaves could count in another run; it is removed because
- * thousands of tickets per run would otherwise pile up in the shared stores.
+ * Throwaway orgs for benchmarks that drive the whole pipeline, and their removal with everything the pipeline
+ * wrote for them. Being unique per run, nothing they leave could count in another run; they are removed
+ * because tens of thousands of tickets per run would otherwise pile up in the shared stores.
  */
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,12 +13,16 @@ import { repoRoot, type Config } from '../config/index.js';
 import { importDocuments, importPath } from '../connectors/kb-import/import.js';
 import { createIngestKey, upsertOrganization } from '../ops/db/ingest-keys.js';
 import { DEFAULT_CHUNK_INDEX } from '../processors/retrieve/chunk-index.js';
+import { saveRouteSettings } from '../processors/route/settings-store.js';
 import { kafka, topicEnds, uncommitted } from '../processors/testing/kafka-kit.js';
 import { TICKET_INDEX } from '../processors/sinks/search-index.js';
 import { SINK_NAMES } from '../processors/sinks/stages.js';
 import { ticketsCollection } from '../processors/sinks/ticket-store.js';
 import { consumerBinding } from '../topics/lookup.js';
 import { ticketflow } from '../topics/topology.js';
+import { customerTier, SLA_POLICIES, type OrgProfile } from './chain/orgs.js';
+
+const DEMO_KB = path.join(repoRoot, 'connectors/kb-import/demo');
 
 /** An org whose ingest limits are far above what this machine can send, and an ingest key for it. */
 export async function createUnthrottledOrg(config: Config, orgId: string, name: string): Promise<string> {
@@ -32,14 +36,72 @@ export async function createUnthrottledOrg(config: Config, orgId: string, name: 
   }
 }
 
-/** The org with an ingest key and the demo knowledge base (connectors/kb-import/demo), for retrieve to find. */
-export async function createBenchOrg(config: Config, es: Client, orgId: string) {
-  const key = await createUnthrottledOrg(config, orgId, 'benchmark');
-  const kb = await importPath(es, path.join(repoRoot, 'connectors/kb-import/demo'), {
-    orgId,
-    index: DEFAULT_CHUNK_INDEX,
-  });
-  return { key, articles: kb.documents, chunks: kb.chunks };
+export interface SeededOrg {
+  readonly id: string;
+  readonly key: string;
+  readonly customers: number;
+  readonly chunks: number;
+  /** How the org's events are keyed (organizations.partition_key). */
+  readonly keying: string;
+}
+
+/**
+ * Each org with everything enrich, retrieve and route read for it: the org (unthrottled), its SLA policies,
+ * its customers with tiers and policies, its routing settings, an ingest key, and the demo knowledge base.
+ * The hot org is keyed by conversation, so it can use every partition.
+ */
+export async function seedBenchOrgs(config: Config, es: Client, orgs: readonly OrgProfile[]): Promise<SeededOrg[]> {
+  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 2 });
+  try {
+    const seeded: SeededOrg[] = [];
+    for (const org of orgs) {
+      const keying = org.hot ? 'conversation' : 'org';
+      await upsertOrganization(pool, {
+        id: org.id,
+        name: `${org.name} (benchmark)`,
+        ingestRatePerSec: 10_000_000,
+        ingestBurst: 10_000_000,
+        partitionKey: keying,
+      });
+      for (const p of SLA_POLICIES) {
+        await pool.query(
+          `INSERT INTO sla_policies (org_id, policy_id, name, first_response_p1_minutes, first_response_p2_minutes,
+             first_response_p3_minutes, first_response_p4_minutes, is_default)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [org.id, p.id, p.name, ...p.minutes, p.isDefault],
+        );
+      }
+      // One statement per org: thousands of customers in a few milliseconds.
+      const ids = Array.from({ length: org.customers }, (_, i) => i + 1);
+      const tiers = ids.map(customerTier);
+      await pool.query(
+        `INSERT INTO customers (org_id, customer_id, plan, tier, sla_policy_id)
+         SELECT $1, c.id, c.plan, c.tier, c.policy
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS c(id, plan, tier, policy)`,
+        [
+          org.id,
+          ids.map((i) => `cust-${i}`),
+          tiers.map((t) => t.plan),
+          tiers.map((t) => t.tier),
+          tiers.map((t) => t.policy),
+        ],
+      );
+      await saveRouteSettings(pool, org.id, {
+        autoReplyIntents: [...org.route.autoReplyIntents],
+        queueLanguages: [...org.route.queueLanguages],
+        ...(org.route.threshold !== undefined ? { autoReplyThreshold: org.route.threshold } : {}),
+      });
+      const { key } = await createIngestKey(pool, org.id, 'benchmark');
+      seeded.push({ id: org.id, key, customers: org.customers, chunks: 0, keying });
+    }
+    // Side by side: each import mostly waits for Elasticsearch's refreshes.
+    const imports = await Promise.all(
+      orgs.map((org) => importPath(es, DEMO_KB, { orgId: org.id, index: DEFAULT_CHUNK_INDEX })),
+    );
+    return seeded.map((org, i) => ({ ...org, chunks: imports[i]!.chunks }));
+  } finally {
+    await pool.end();
+  }
 }
 
 /**
@@ -78,12 +140,12 @@ async function untilSinksCaughtUp(timeoutMs: number, log: (line: string) => void
     for (let left = await behind(); ; left = await behind()) {
       const waited = Date.now() - started;
       if (left.size === 0) {
-        if (waited > 1000) log(`the stack's sinks caught up after ${Math.round(waited / 1000)} s`);
+        if (waited > 1000) log(`the running sinks caught up after ${Math.round(waited / 1000)} s`);
         return [];
       }
       if (waited > timeoutMs) return [...left.keys()];
       if (waited >= reported) {
-        log(`waiting for the stack's sinks before removing the org: ${describe(left)}`);
+        log(`waiting for the running sinks before removing the orgs: ${describe(left)}`);
         reported += 15_000;
       }
       await sleep(500);
@@ -93,48 +155,88 @@ async function untilSinksCaughtUp(timeoutMs: number, log: (line: string) => void
   }
 }
 
-/** This Elasticsearch build has no _delete_by_query: list the org's documents and delete them in bulk. */
-async function deleteTickets(es: Client, orgId: string): Promise<void> {
-  if (!(await es.indices.exists({ index: TICKET_INDEX }))) return;
+/** This Elasticsearch build has no _delete_by_query: list the orgs' documents and delete them in bulk. */
+async function deleteSearchDocuments(es: Client, orgIds: readonly string[]): Promise<number> {
+  if (!(await es.indices.exists({ index: TICKET_INDEX }))) return 0;
+  let deleted = 0;
   for (;;) {
     const { hits } = await es.search({
       index: TICKET_INDEX,
-      size: 1000,
+      size: 5000,
       _source: false,
-      query: { term: { org_id: orgId } },
+      query: { terms: { org_id: [...orgIds] } },
     });
-    if (hits.hits.length === 0) return;
+    if (hits.hits.length === 0) return deleted;
     const operations = hits.hits.map((hit) => ({ delete: { _index: TICKET_INDEX, _id: hit._id! } }));
     await es.bulk({ operations, refresh: true });
+    deleted += operations.length;
   }
 }
 
-/** The org, its keys and knowledge base, its tickets in every store, and its Redis entries. */
-export async function removeBenchOrg(
+/**
+ * The orgs, their keys and knowledge bases, their tickets in every store, and their Redis entries. Every store
+ * is attempted even when one fails; the failures are reported together at the end.
+ */
+export async function removeBenchOrgs(
   config: Config,
   es: Client,
-  orgId: string,
+  orgIds: readonly string[],
   log: (line: string) => void,
 ): Promise<void> {
+  if (orgIds.length === 0) return;
   const lagging = await untilSinksCaughtUp(300_000, log);
-  if (lagging.length > 0) log(`${lagging.join(', ')} still behind after 300 s: some of ${orgId}'s tickets may remain`);
-  const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 5000 });
-  try {
-    await ticketsCollection(mongo.db(config.mongo.database)).deleteMany({ orgId });
-  } finally {
-    await mongo.close();
-  }
-  await deleteTickets(es, orgId);
-  await importDocuments(es, [], { orgId, index: DEFAULT_CHUNK_INDEX, prune: true });
-  // Ingest buckets, the enrich context cache and the live views all name the org in their keys.
-  const redis = new Redis(config.redis.url);
-  try {
-    for await (const keys of redis.scanStream({ match: `tf:*${orgId}*`, count: 1000 })) {
-      if ((keys as string[]).length) await redis.unlink(...(keys as string[]));
+  if (lagging.length > 0) log(`${lagging.join(', ')} still behind after 300 s: some tickets may remain`);
+  const failures: string[] = [];
+  const attempt = async (what: string, work: () => Promise<string>) => {
+    try {
+      log(`  ${what}: ${await work()}`);
+    } catch (error) {
+      failures.push(`${what}: ${(error as Error).message}`);
     }
-  } finally {
-    redis.disconnect();
-  }
-  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 1 });
-  await pool.query('DELETE FROM organizations WHERE id = $1', [orgId]).finally(() => pool.end());
+  };
+  await attempt('MongoDB tickets', async () => {
+    const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 5000 });
+    try {
+      // One pass over the collection for every org: the Mongo-wire server does not build the orgId index.
+      const { deletedCount } = await ticketsCollection(mongo.db(config.mongo.database)).deleteMany({
+        orgId: { $in: [...orgIds] },
+      });
+      return `${deletedCount} deleted`;
+    } finally {
+      await mongo.close();
+    }
+  });
+  await attempt('search documents', async () => `${await deleteSearchDocuments(es, orgIds)} deleted`);
+  await attempt('knowledge bases', async () => {
+    let pruned = 0;
+    for (const orgId of orgIds) {
+      pruned += (await importDocuments(es, [], { orgId, index: DEFAULT_CHUNK_INDEX, prune: true })).pruned.length;
+    }
+    return `${pruned} articles removed`;
+  });
+  await attempt('Redis keys', async () => {
+    // Ingest buckets, the enrich context cache and the live views all name the org in their keys.
+    const redis = new Redis(config.redis.url);
+    let removed = 0;
+    try {
+      for (const orgId of orgIds) {
+        for await (const keys of redis.scanStream({ match: `tf:*${orgId}*`, count: 1000 })) {
+          if ((keys as string[]).length) removed += await redis.unlink(...(keys as string[]));
+        }
+      }
+      return `${removed} removed`;
+    } finally {
+      redis.disconnect();
+    }
+  });
+  await attempt('PostgreSQL orgs, customers, policies, settings and keys', async () => {
+    const pool = new pg.Pool({ connectionString: config.postgres.url, max: 1 });
+    try {
+      const { rowCount } = await pool.query('DELETE FROM organizations WHERE id = ANY($1)', [[...orgIds]]);
+      return `${rowCount} orgs deleted`;
+    } finally {
+      await pool.end();
+    }
+  });
+  if (failures.length > 0) throw new Error(`cleanup incomplete: ${failures.join('; ')}`);
 }

@@ -10,6 +10,7 @@ import type {
   EventMeta,
   EventTypes,
   InteractionSummary,
+  Routing,
 } from './generated/events.js';
 
 const ORG = 'org-acme';
@@ -97,6 +98,14 @@ const draft: Draft = {
   generator: { kind: 'LLM', model: 'qwen2.5-1.5b-instruct-q4', version: 'prompt@2' },
 };
 
+const routing: Routing = {
+  decision: 'HUMAN',
+  queue: 'billing-en',
+  priority: 'P2',
+  firstResponseDueAt: RECEIVED_AT + 120 * 60_000,
+  reasons: ['refund_needs_agent', 'negative_sentiment'],
+};
+
 export const sampleEvents: { readonly [N in keyof EventTypes]: EventTypes[N] } = {
   InteractionReceived: {
     meta: meta(ids.received, null, 'http-ingest', 0),
@@ -154,13 +163,7 @@ export const sampleEvents: { readonly [N in keyof EventTypes]: EventTypes[N] } =
     enrichment,
     classification,
     draft,
-    routing: {
-      decision: 'HUMAN',
-      queue: 'billing-en',
-      priority: 'P2',
-      firstResponseDueAt: RECEIVED_AT + 120 * 60_000,
-      reasons: ['refund_needs_agent', 'negative_sentiment'],
-    },
+    routing,
   },
   TicketCommand: {
     meta: meta(ids.command, null, 'query-api', 60_000),
@@ -184,13 +187,7 @@ export const sampleEvents: { readonly [N in keyof EventTypes]: EventTypes[N] } =
     classification,
     draft,
     draftEventId: ids.drafted,
-    routing: {
-      decision: 'HUMAN',
-      queue: 'billing-en',
-      priority: 'P2',
-      firstResponseDueAt: RECEIVED_AT + 120 * 60_000,
-      reasons: ['refund_needs_agent', 'negative_sentiment'],
-    },
+    routing,
     queue: 'billing-en',
     priority: 'P2',
     slaDueAt: RECEIVED_AT + 120 * 60_000,

@@ -117,15 +117,6 @@ function deadLetterTopic(consumer: string) {
   } satisfies TopicSpec;
 }
 
-const INTERACTION_TOPICS = [
-  TOPIC.interactionReceived,
-  TOPIC.interactionEnriched,
-  TOPIC.interactionClassified,
-  TOPIC.interactionGrounded,
-  TOPIC.responseDrafted,
-  TOPIC.routingDecided,
-];
-
 function stage(name: string, inputs: string[], outputs: string[]): NodeSpec {
   return { kind: 'stage', name, inputs, outputs, deadLetter: deadLetterTopicName(NS, name) };
 }
@@ -152,9 +143,15 @@ const nodes: NodeSpec[] = [
   stage('route', [TOPIC.responseDrafted], [TOPIC.routingDecided]),
   stage('chunk', [TOPIC.knowledgeDocument], [TOPIC.knowledgeChunk]),
 
-  // The system of record shows an interaction's progress, so it reads every step, not only the outcome, and
-  // publishes each stored revision; the other views follow that changelog, so they show what the store holds.
-  sink('ticket-store', [...INTERACTION_TOPICS, TOPIC.ticketCommand], TOPIC.ticketChanged),
+  // The system of record reads the steps that bring something no later one carries: the original message, the
+  // passages the answer rests on, the decision (which carries enrichment, classification and draft forward) and
+  // the commands. So a ticket shows its progress (received, grounded, routed) at half the writes of reading every
+  // step. It publishes each stored revision; the other views follow that changelog and show what the store holds.
+  sink(
+    'ticket-store',
+    [TOPIC.interactionReceived, TOPIC.interactionGrounded, TOPIC.routingDecided, TOPIC.ticketCommand],
+    TOPIC.ticketChanged,
+  ),
   sink('search-index', [TOPIC.ticketChanged]),
   sink('live-views', [TOPIC.ticketChanged]),
   sink('kb-index', [TOPIC.knowledgeChunk]),

@@ -3,15 +3,14 @@
  * survives the loss of the leader), keyed by org with the Java-compatible partitioner, connecting lazily so
  * the service starts and answers 503 while Kafka is away instead of refusing to start.
  */
-import kafkajs, { type LogEntry, type Producer } from 'kafkajs';
+import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/index.js';
-import { kafkaLogLevel } from '../../processors/runtime/kafka.js';
+import { createKafka } from '../../processors/runtime/kafka.js';
 import type { OutgoingRecord, PublishFailure } from './group-commit.js';
 
 // Named imports of these fail at runtime: kafkajs is CommonJS with exports Node cannot detect statically.
-const { Kafka, Partitioners, logLevel } = kafkajs;
-type Kafka = InstanceType<typeof Kafka>;
+const { Partitioners } = kafkajs;
 
 /**
  * The Kafka client of ingest: the processors' (processors/runtime/kafka.ts) but for its retries, which back off
@@ -22,19 +21,7 @@ type Kafka = InstanceType<typeof Kafka>;
  * the broker is back.
  */
 export function createIngestKafka(config: Config, logger: Logger, clientId: string): Kafka {
-  const kafkaLogger = logger.child({ component: 'kafkajs' });
-  return new Kafka({
-    clientId,
-    brokers: config.kafka.brokers,
-    logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log }: LogEntry) => {
-        const { message, ...extra } = log;
-        kafkaLogger[kafkaLogLevel(level, log)](extra, message);
-      },
-    retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 8 },
-  });
+  return createKafka(config, logger, clientId, { initialRetryTime: 100, maxRetryTime: 1000, retries: 8 });
 }
 
 export class KafkaSender {

@@ -11,7 +11,7 @@ import type { ReadRecord } from './partition-reader.js';
 import { parseIsoDatetime, parseIsoDuration } from './replay-plan.js';
 
 /** How many times a record was re-produced from a dead-letter topic; set by `dlq redrive`, kept by the runtime. */
-export const REDRIVE_COUNT_HEADER = 'tf-redrive-count';
+export const REDRIVE_COUNT_HEADER = HEADER.redriveCount;
 
 export interface DeadLetter {
   readonly topic: string;

@@ -1,12 +1,11 @@
 /**
  * The supervised processes that consume as a consumer group, so `replay --stop` can stop them, reset the group
- * and start them again. Today each stage and sink runs as one process named after its node (group `tf.<name>`);
- * `ticketflow scale` will run several per group, and only `groupOf` needs to learn their names.
+ * and start them again: every instance of its processor (`enrich`, `enrich-2`, … for group `tf.enrich`).
  */
 import type { Config, StackConfig } from '../../config/index.js';
 import { consumerGroupId } from '../../topics/naming.js';
 import { ticketflow } from '../../topics/topology.js';
-import { appServices, PROCESSOR_APPS } from '../stack/apps.js';
+import { appServices, processorOf } from '../stack/apps.js';
 import { writeScrapeTargets } from '../stack/scrape-targets.js';
 import type { ServiceDefinition } from '../stack/service.js';
 import { stackServices } from '../stack/services/index.js';
@@ -23,7 +22,8 @@ export interface GroupProcesses {
 
 /** The group a stack app consumes as, or undefined for one that consumes nothing (ingest, the query API). */
 export function appGroup(name: string): string | undefined {
-  return PROCESSOR_APPS.some((app) => app.name === name) ? consumerGroupId(ticketflow.namespace, name) : undefined;
+  const processor = processorOf(name);
+  return processor ? consumerGroupId(ticketflow.namespace, processor) : undefined;
 }
 
 export class SupervisedGroupProcesses implements GroupProcesses {

@@ -23,6 +23,10 @@ export const COMMANDS: Readonly<Record<string, Entry>> = {
   groups: { summary: 'consumer groups: state, members, lag per partition', load: () => import('./groups.js') },
   replay: { summary: "reset a consumer group's offsets to reprocess", load: () => import('./replay.js') },
   dlq: { summary: 'list, show, redrive and purge dead letters', load: () => import('./dlq.js') },
+  scale: {
+    summary: 'run n instances of a stage or sink, each a member of its group',
+    load: () => import('./scale.js'),
+  },
   run: { summary: 'run processors in the foreground, each in its own consumer group', load: () => import('./run.js') },
 };
 

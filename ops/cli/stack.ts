@@ -12,13 +12,16 @@ import { StackError, Supervisor, type ServiceStatus } from '../stack/supervisor.
 import { EXIT, line, parseOptions, UsageError, type Command, type Io } from './command.js';
 import { printJson, printTable } from './output.js';
 
-const USAGE = `usage: ticketflow stack up [--apps]        start the servers (and every ticketflow process with --apps)
+const USAGE = `usage: ticketflow stack up [--apps] [service…]
+                                            start the servers (and every ticketflow process with --apps);
+                                            named services start with what they depend on, optional
+                                            servers (ferretdb) included
        ticketflow stack status [--json]     each server and process: state, pid, endpoint
        ticketflow stack stop <service>      stop one server or process; \`up\` starts it again
        ticketflow stack logs <service> [--follow]
        ticketflow stack down                stop everything \`up\` started
 
-status exits 1 when a server (not a ticketflow process) is not running.`;
+status exits 1 when a server (not a ticketflow process, nor an optional server never started) is not running.`;
 
 function statusRows(statuses: readonly ServiceStatus[]): string[][] {
   return statuses.map((s) => [s.name, s.state, s.pid?.toString() ?? '-', s.endpoint]);
@@ -31,7 +34,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     follow: { type: 'boolean', short: 'f', default: false },
   });
   const [action, name, ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`, true);
+  if (extra.length > 0 && action !== 'up') throw new UsageError(`unexpected arguments: ${extra.join(' ')}`, true);
   const config = loadConfig();
   const apps = appServices(config);
   const print = (text: string) => line(io.stderr, text);
@@ -45,8 +48,10 @@ async function run(argv: string[], io: Io): Promise<number> {
   };
   switch (action) {
     case 'up': {
-      const services = values.apps ? [...stackServices, ...apps] : stackServices;
-      const failed = await new Supervisor(config.stack, services, print, onChange).up();
+      const named = positionals.slice(1);
+      for (const service of named) supervisor.service(service);
+      const servers = named.length > 0 ? named : stackServices.filter((s) => !s.optional).map((s) => s.name);
+      const failed = await supervisor.up(values.apps ? [...servers, ...apps.map((a) => a.name)] : servers);
       await printStatus();
       if (failed.length > 0) {
         line(io.stderr, `stack: not healthy: ${failed.join(', ')} (see the log paths above)`);
@@ -65,8 +70,10 @@ async function run(argv: string[], io: Io): Promise<number> {
     case 'status': {
       const statuses = await printStatus();
       // The servers are the stack; ticketflow's processes run only when asked for with `up --apps`.
+      // Optional servers count only once started.
       const servers = statuses.filter((s) => !apps.some((app) => app.name === s.name));
-      return servers.every((s) => s.state === 'running') ? EXIT.ok : EXIT.failure;
+      const down = servers.filter((s) => s.state !== 'running' && !(s.optional && s.state === 'stopped'));
+      return down.length === 0 ? EXIT.ok : EXIT.failure;
     }
     case 'logs': {
       if (!name) throw new UsageError('logs needs a service name', true);

@@ -3,7 +3,7 @@
  * stage and each sink), plus HTTP ingest and the query API. A process per group keeps the deployment shape of
  * production, where each group scales, restarts and is replayed on its own.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config/index.js';
 import { ticketflow } from '../../topics/topology.js';
@@ -46,21 +46,54 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * How many instances of each processor the stack runs (`ticketflow scale`), kept in the state folder so `up`,
+ * `status` and `stop` see the same list. Instance 1 is named after its processor, instance k after it with `-k`.
+ */
+export type InstanceCounts = Readonly<Record<string, number>>;
+
+const countsFile = (stateDir: string) => path.join(stateDir, 'instances.json');
+
+export function readInstanceCounts(stateDir: string): InstanceCounts {
+  try {
+    return JSON.parse(readFileSync(countsFile(stateDir), 'utf8')) as InstanceCounts;
+  } catch {
+    return {};
+  }
+}
+
+export function writeInstanceCounts(stateDir: string, counts: InstanceCounts): void {
+  mkdirSync(stateDir, { recursive: true });
+  const file = countsFile(stateDir);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(counts, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
+/** The name of instance `k` (from 1) of a processor. */
+export const instanceName = (processor: string, k: number): string => (k === 1 ? processor : `${processor}-${k}`);
+
+/** The processor a stack process runs, or undefined for one that runs none (ingest, the query API). */
+export function processorOf(serviceName: string): string | undefined {
+  if (PROCESSOR_APPS.some((app) => app.name === serviceName)) return serviceName;
+  const match = /^(.+)-([2-9]|[1-9]\d+)$/.exec(serviceName);
+  return match && PROCESSOR_APPS.some((app) => app.name === match[1]) ? match[1] : undefined;
+}
+
 /** Labels Prometheus puts on a process's series: its app, and for a consumer its stage and group. */
-function appLabels(app: AppSpec): Record<string, string> {
-  const consumer = PROCESSOR_APPS.includes(app);
+function appLabels(name: string): Record<string, string> {
+  const processor = processorOf(name);
   return {
-    app: app.name,
-    instance: app.name,
-    ...(consumer ? { stage: app.name, group: consumerGroupId(ticketflow.namespace, app.name) } : {}),
+    app: name,
+    instance: name,
+    ...(processor ? { stage: processor, group: consumerGroupId(ticketflow.namespace, processor) } : {}),
   };
 }
 
-function appService(app: AppSpec, port: number, env: Record<string, string>): ServiceDefinition {
+function appService(app: AppSpec, port: number, env: Record<string, string>, name = app.name): ServiceDefinition {
   return {
-    name: app.name,
-    metrics: () => ({ port, path: '/metrics', labels: appLabels(app) }),
-    dependsOn: dataServices.map((s) => s.name),
+    name,
+    metrics: () => ({ port, path: '/metrics', labels: appLabels(name) }),
+    dependsOn: dataServices.filter((s) => !s.optional).map((s) => s.name),
     startTimeoutMs: 90_000,
     ports: () => [port],
     endpoint: (stack) => `http://${stack.host}:${port}`,
@@ -70,17 +103,26 @@ function appService(app: AppSpec, port: number, env: Record<string, string>): Se
       }
     },
     async process(ctx) {
-      return { ...nodeCommand(ctx.root, app), cwd: ctx.root, env: { PROCESSOR_INSTANCE_ID: app.name, ...env } };
+      return { ...nodeCommand(ctx.root, app), cwd: ctx.root, env: { PROCESSOR_INSTANCE_ID: name, ...env } };
     },
     healthy: (ctx) => answers(`http://${ctx.config.host}:${port}/readyz`),
   };
 }
 
-/** Every ticketflow process of the demo, with the ports its probes or API answer on. */
-export function appServices(config: Config): ServiceDefinition[] {
+/** Probe ports: instance 1 of processor i on base + i, instance k on base + 100 × (k − 1) + i. */
+export const probePort = (base: number, processorIndex: number, k: number): number =>
+  base + 100 * (k - 1) + processorIndex;
+
+/** Every ticketflow process of the stack, each processor as many times as it is scaled to. */
+export function appServices(config: Config, counts = readInstanceCounts(config.stack.stateDir)): ServiceDefinition[] {
   const base = config.stack.appProbeBasePort;
   return [
-    ...PROCESSOR_APPS.map((app, i) => appService(app, base + i, { PROBE_PORT: String(base + i) })),
+    ...PROCESSOR_APPS.flatMap((app, i) =>
+      Array.from({ length: Math.max(1, counts[app.name] ?? 1) }, (_, k) => {
+        const port = probePort(base, i, k + 1);
+        return appService(app, port, { PROBE_PORT: String(port) }, instanceName(app.name, k + 1));
+      }),
+    ),
     appService(INGEST_APP, config.ingest.port, {}),
     appService(QUERY_API_APP, config.queryApi.port, {}),
   ];

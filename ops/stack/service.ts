@@ -24,6 +24,24 @@ export interface ProcessSpec {
 }
 
 /**
+ * How the supervisor shuts a process down: one signal, a bounded wait for the whole process group to exit, then
+ * SIGKILL. Each server has its own clean and prompt way (PostgreSQL's fast shutdown is SIGINT, for example).
+ */
+export interface StopSpec {
+  readonly signal: NodeJS.Signals;
+  /**
+   * `leader` signals only the process the supervisor started, which then shuts its children down in order (a
+   * PostgreSQL postmaster, Elasticsearch's launcher); `group` signals every process of its group.
+   */
+  readonly target: 'leader' | 'group';
+  /** How long a clean shutdown may take before the group is killed. */
+  readonly graceMs: number;
+}
+
+/** SIGTERM to the process group, 30 s before SIGKILL: right for a process that handles SIGTERM by shutting down. */
+export const DEFAULT_STOP: StopSpec = { signal: 'SIGTERM', target: 'group', graceMs: 30_000 };
+
+/**
  * One real server of the local stack. The supervisor calls, in order: install (idempotent; fast when
  * already done), prepare (one-time initialisation of `dir`, idempotent), start the process from
  * `process`, poll `healthy` until true, then `afterStart`.
@@ -46,6 +64,10 @@ export interface ServiceDefinition {
   metrics?(config: StackConfig): MetricsEndpoint;
   /** How long to wait for health after spawning. */
   readonly startTimeoutMs: number;
+  /** How `stop` and `down` shut it down; DEFAULT_STOP when absent. */
+  readonly stop?: StopSpec;
+  /** Started only when named (`stack up <service>`), never by a plain `up`, and not required by `status`. */
+  readonly optional?: boolean;
 }
 
 export interface MetricsEndpoint {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,16 @@ function tcpService(name: string, port: number, script?: string): ServiceDefinit
   };
 }
 
+/** A stopped process stays a zombie until its parent (this test, or init) reaps it; it no longer runs. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 let stateDir: string;
 let config: StackConfig;
 const lines: string[] = [];
@@ -56,7 +66,7 @@ test('up starts a service once; a second up leaves it as it is; down stops it', 
 
   await supervisor.down();
   assert.equal((await supervisor.status())[0]?.state, 'stopped');
-  assert.throws(() => process.kill(first!.pid!, 0));
+  assert.equal(isRunning(first!.pid!), false);
 });
 
 test('a port taken by another process fails that service with a clear message', async () => {
@@ -90,4 +100,120 @@ test('a process that dies during start-up is reported with its log, and its depe
 test('an unknown dependency is refused when the stack is declared', () => {
   const orphan = { ...tcpService('orphan', 1), dependsOn: ['nowhere'] };
   assert.throws(() => new Supervisor(config, [orphan]), /orphan depends on unknown service nowhere/);
+});
+
+test('a dependency cycle is refused when the stack is declared', () => {
+  const a = { ...tcpService('a', 1), dependsOn: ['b'] };
+  const b = { ...tcpService('b', 2), dependsOn: ['c'] };
+  const c = { ...tcpService('c', 3), dependsOn: ['a'] };
+  assert.throws(() => new Supervisor(config, [a, b, c]), /cycle: a -> b -> c -> a/);
+});
+
+/** Healthy only `delayMs` after its process was started: a server with a slow health check. */
+function slowService(name: string, port: number, delayMs: number): ServiceDefinition {
+  const base = tcpService(name, port);
+  let startedAt = Infinity;
+  return {
+    ...base,
+    process: async (ctx) => ((startedAt = Date.now()), base.process(ctx)),
+    healthy: async (ctx) => Date.now() - startedAt >= delayMs && base.healthy(ctx),
+  };
+}
+
+const indexOfLine = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+
+test('up starts each service once its own dependencies are healthy, not behind an unrelated slow one', async () => {
+  const slow = slowService('slow', await freePort(), 2500);
+  const fast = tcpService('fast', await freePort());
+  const afterFast = { ...tcpService('after-fast', await freePort()), dependsOn: ['fast'] };
+  const afterSlow = { ...tcpService('after-slow', await freePort()), dependsOn: ['slow'] };
+  lines.length = 0;
+  const supervisor = new Supervisor(config, [slow, fast, afterFast, afterSlow], (line) => lines.push(line));
+  try {
+    assert.deepEqual(await supervisor.up(), []);
+    const slowHealthy = indexOfLine(/^\[slow\] healthy in/);
+    assert.ok(slowHealthy >= 0, lines.join('\n'));
+    assert.ok(indexOfLine(/^\[fast\] healthy in/) < slowHealthy, lines.join('\n'));
+    assert.ok(indexOfLine(/^\[after-fast\] healthy in/) < slowHealthy, 'a dependant of fast does not wait for slow');
+    assert.ok(indexOfLine(/^\[after-slow\] started/) > slowHealthy, 'a dependant of slow waits for it');
+    assert.ok((await supervisor.status()).every((s) => s.state === 'running'));
+  } finally {
+    await supervisor.down();
+  }
+});
+
+test('up of named services starts them and their dependencies only; optional ones only when named', async () => {
+  const base = tcpService('base', await freePort());
+  const extra = { ...tcpService('extra', await freePort()), dependsOn: ['base'], optional: true };
+  const other = tcpService('other', await freePort());
+  const supervisor = new Supervisor(config, [base, extra, other], (line) => lines.push(line));
+  const states = async () => Object.fromEntries((await supervisor.status()).map((s) => [s.name, s.state]));
+  try {
+    assert.deepEqual(await supervisor.up(['extra']), []);
+    assert.deepEqual(await states(), { base: 'running', extra: 'running', other: 'stopped' });
+    await supervisor.stop('extra');
+    assert.deepEqual(await supervisor.up(), []);
+    assert.deepEqual(await states(), { base: 'running', extra: 'stopped', other: 'running' });
+    assert.equal((await supervisor.status()).find((s) => s.name === 'extra')?.optional, true);
+    assert.throws(() => supervisor.service('nowhere'), /unknown service "nowhere"; services: base, extra, other/);
+  } finally {
+    await supervisor.down();
+  }
+});
+
+test('stop sends the service its own stop signal and reports a clean stop', async () => {
+  const port = await freePort();
+  // Exits on SIGINT only, the way PostgreSQL shuts down fast on SIGINT and only slowly on SIGTERM.
+  const script =
+    `const s = require('net').createServer().listen(${port}, '127.0.0.1');` +
+    `process.on('SIGTERM', () => {}); process.on('SIGINT', () => process.exit(0));`;
+  const service = {
+    ...tcpService('fast-on-sigint', port, script),
+    stop: { signal: 'SIGINT' as const, target: 'leader' as const, graceMs: 10_000 },
+  };
+  lines.length = 0;
+  const supervisor = new Supervisor(config, [service], (line) => lines.push(line));
+  assert.deepEqual(await supervisor.up(), []);
+  const pid = (await supervisor.status())[0]!.pid!;
+  const started = Date.now();
+  await supervisor.stop('fast-on-sigint');
+  assert.ok(Date.now() - started < 5000, 'stopped without waiting out the grace period');
+  assert.match(lines.join('\n'), new RegExp(`\\[fast-on-sigint\\] stopped \\(pid ${pid}\\) in \\d+\\.\\ds`));
+  assert.equal(isRunning(pid), false);
+});
+
+test('stop kills the whole process group after the grace period, children left behind included', async () => {
+  const port = await freePort();
+  // The leader leaves on SIGTERM but its child ignores it: a server that stops without stopping its workers.
+  const child = `process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);`;
+  const script =
+    `const { spawn } = require('child_process');` +
+    `const c = spawn(process.execPath, ['-e', ${JSON.stringify(child)}], { stdio: 'ignore' });` +
+    `console.log('child ' + c.pid);` +
+    `require('net').createServer().listen(${port}, '127.0.0.1');` +
+    `process.on('SIGTERM', () => process.exit(0));`;
+  const service = {
+    ...tcpService('leaves-a-child', port, script),
+    stop: { signal: 'SIGTERM' as const, target: 'leader' as const, graceMs: 1000 },
+  };
+  lines.length = 0;
+  const supervisor = new Supervisor(config, [service], (line) => lines.push(line));
+  assert.deepEqual(await supervisor.up(), []);
+  const { logFile } = supervisor.context(service);
+  const childPid = Number(/child (\d+)/.exec(readFileSync(logFile, 'utf8'))?.[1]);
+  assert.ok(childPid > 0);
+  await supervisor.stop('leaves-a-child');
+  assert.match(lines.join('\n'), /\[leaves-a-child\] stopped \(pid \d+\): killed after 1s without exiting on SIGTERM/);
+  assert.equal(isRunning(childPid), false, 'the child is gone too');
+});
+
+test('down stops dependants before what they depend on', async () => {
+  const server = tcpService('server', await freePort());
+  const app = { ...tcpService('app', await freePort()), dependsOn: ['server'] };
+  const supervisor = new Supervisor(config, [server, app], (line) => lines.push(line));
+  assert.deepEqual(await supervisor.up(), []);
+  lines.length = 0;
+  await supervisor.down();
+  const appStopped = indexOfLine(/^\[app\] stopped/);
+  assert.ok(appStopped >= 0 && appStopped < indexOfLine(/^\[server\] stopped/), lines.join('\n'));
 });

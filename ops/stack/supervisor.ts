@@ -3,14 +3,14 @@
  * under `.stack/<service>/`, so `down` stops exactly what `up` started and a second `up` changes nothing.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StackConfig } from '../../config/index.js';
 import { repoRoot } from '../../config/index.js';
 import { run, runningAsRoot, SERVICE_USER } from './exec.js';
-import type { ServiceContext, ServiceDefinition } from './service.js';
+import { DEFAULT_STOP, type ServiceContext, type ServiceDefinition, type StopSpec } from './service.js';
 
 export interface PidRecord {
   pid: number;
@@ -34,6 +34,8 @@ export interface ServiceStatus {
   pid?: number;
   endpoint: string;
   logFile: string;
+  /** Started only when named; a stopped optional service is not a fault. */
+  optional: boolean;
 }
 
 export class Supervisor {
@@ -50,6 +52,20 @@ export class Supervisor {
         if (!names.has(dep)) throw new StackError(`${service.name} depends on unknown service ${dep}`);
       }
     }
+    // A cycle would leave `up` waiting on itself forever.
+    const visiting: string[] = [];
+    const done = new Set<string>();
+    const visit = (name: string) => {
+      if (done.has(name)) return;
+      if (visiting.includes(name)) {
+        throw new StackError(`services depend on each other in a cycle: ${[...visiting, name].join(' -> ')}`);
+      }
+      visiting.push(name);
+      this.service(name).dependsOn.forEach(visit);
+      visiting.pop();
+      done.add(name);
+    };
+    services.forEach((s) => visit(s.name));
   }
 
   service(name: string): ServiceDefinition {
@@ -75,45 +91,70 @@ export class Supervisor {
   }
 
   /**
-   * Brings every service up, in dependency waves that start in parallel. Resolves with the services that
-   * failed (empty when all are healthy), each already reported with the path of its log.
+   * Brings services up: the named ones and what they depend on, or every service that is not optional. Each starts
+   * as soon as its own dependencies are healthy, so one slow health check holds back only its dependants. Resolves
+   * with the services that failed or could not start (empty when all are healthy), each already reported with the
+   * path of its log.
    */
-  async up(): Promise<string[]> {
+  async up(names?: readonly string[]): Promise<string[]> {
     try {
-      return await this.upAll();
+      return await this.upSelection(names);
     } finally {
       await this.onChange();
     }
   }
 
-  private async upAll(): Promise<string[]> {
-    const healthy = new Set<string>();
-    const failed: string[] = [];
-    let pending = [...this.services];
-    while (pending.length > 0) {
-      const ready = pending.filter((s) => s.dependsOn.every((d) => healthy.has(d)));
-      const blocked = pending.filter((s) => s.dependsOn.some((d) => failed.includes(d)));
-      for (const service of blocked) {
-        failed.push(service.name);
-        this.print(
-          `[${service.name}] not started: it depends on ${service.dependsOn.filter((d) => failed.includes(d)).join(', ')}`,
-        );
+  private async upSelection(names?: readonly string[]): Promise<string[]> {
+    const wanted = this.selection(names);
+    const failed = new Set<string>();
+    const outcomes = new Map<string, Promise<boolean>>();
+    const bringUp = (service: ServiceDefinition): Promise<boolean> => {
+      let outcome = outcomes.get(service.name);
+      if (!outcome) {
+        outcome = this.startAfterDependencies(service, bringUp, failed);
+        outcomes.set(service.name, outcome);
       }
-      if (ready.length === 0) break;
-      const results = await Promise.allSettled(ready.map((s) => this.startOne(s)));
-      results.forEach((result, i) => {
-        const service = ready[i]!;
-        if (result.status === 'fulfilled') {
-          healthy.add(service.name);
-        } else {
-          failed.push(service.name);
-          const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
-          this.print(`[${service.name}] FAILED: ${reason}\n[${service.name}] log: ${this.context(service).logFile}`);
-        }
-      });
-      pending = pending.filter((s) => !healthy.has(s.name) && !failed.includes(s.name));
+      return outcome;
+    };
+    await Promise.all(wanted.map(bringUp));
+    return this.services.filter((s) => failed.has(s.name)).map((s) => s.name);
+  }
+
+  private async startAfterDependencies(
+    service: ServiceDefinition,
+    bringUp: (dependency: ServiceDefinition) => Promise<boolean>,
+    failed: Set<string>,
+  ): Promise<boolean> {
+    const healthy = await Promise.all(service.dependsOn.map((d) => bringUp(this.service(d))));
+    const missing = service.dependsOn.filter((_, i) => !healthy[i]);
+    if (missing.length > 0) {
+      failed.add(service.name);
+      this.print(`[${service.name}] not started: it depends on ${missing.join(', ')}`);
+      return false;
     }
-    return failed;
+    try {
+      await this.startOne(service);
+      return true;
+    } catch (error) {
+      failed.add(service.name);
+      const reason = error instanceof Error ? error.message : String(error);
+      this.print(`[${service.name}] FAILED: ${reason}\n[${service.name}] log: ${this.context(service).logFile}`);
+      return false;
+    }
+  }
+
+  /** The named services and, transitively, their dependencies; without names, every service that is not optional. */
+  private selection(names?: readonly string[]): ServiceDefinition[] {
+    if (names === undefined || names.length === 0) return this.services.filter((s) => !s.optional);
+    const chosen = new Set<string>();
+    const add = (name: string) => {
+      const service = this.service(name);
+      if (chosen.has(service.name)) return;
+      chosen.add(service.name);
+      service.dependsOn.forEach(add);
+    };
+    names.forEach(add);
+    return this.services.filter((s) => chosen.has(s.name));
   }
 
   private async startOne(service: ServiceDefinition): Promise<void> {
@@ -183,19 +224,40 @@ export class Supervisor {
     throw new StackError(`no healthy answer within ${service.startTimeoutMs / 1000}s`);
   }
 
-  /** Stops what `up` started, in reverse dependency order. */
+  /**
+   * Stops what `up` started, each service only after everything here that depends on it, and independent ones at
+   * the same time.
+   */
   async down(): Promise<void> {
-    for (const service of [...this.services].reverse()) await this.stop(service.name);
+    const stopping = new Map<string, Promise<void>>();
+    const stopAfterDependants = (service: ServiceDefinition): Promise<void> => {
+      let done = stopping.get(service.name);
+      if (!done) {
+        const dependants = this.services.filter((s) => s.dependsOn.includes(service.name));
+        done = Promise.all(dependants.map(stopAfterDependants)).then(() => this.stop(service.name));
+        stopping.set(service.name, done);
+      }
+      return done;
+    };
+    await Promise.all(this.services.map(stopAfterDependants));
   }
 
-  /** Stops one service if `up` started it; `up` brings it back. */
+  /** Stops one service if `up` started it, the way its definition says; `up` brings it back. */
   async stop(name: string): Promise<void> {
-    const { pidFile } = serviceFiles(this.config, this.service(name).name);
+    const service = this.service(name);
+    const { pidFile } = serviceFiles(this.config, service.name);
     const record = readPidRecord(pidFile);
     if (!record) return;
     if (isAlive(record)) {
-      await stopProcessGroup(record.pid);
-      this.print(`[${name}] stopped (pid ${record.pid})`);
+      const how = service.stop ?? DEFAULT_STOP;
+      const started = Date.now();
+      const clean = await stopProcess(record.pid, how);
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      this.print(
+        clean
+          ? `[${name}] stopped (pid ${record.pid}) in ${seconds}s`
+          : `[${name}] stopped (pid ${record.pid}): killed after ${how.graceMs / 1000}s without exiting on ${how.signal}`,
+      );
     }
     rmSync(pidFile, { force: true });
     await this.onChange();
@@ -220,6 +282,7 @@ export class Supervisor {
           pid: alive ? record.pid : undefined,
           endpoint: service.endpoint(this.config),
           logFile: ctx.logFile,
+          optional: service.optional === true,
         };
       }),
     );
@@ -273,22 +336,64 @@ function isAlive(record: PidRecord): boolean {
   }
 }
 
-async function stopProcessGroup(pid: number, graceMs = 30_000): Promise<void> {
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      try {
-        process.kill(pid, sig);
-      } catch {
-        /* already gone */
-      }
+/**
+ * Sends the service's stop signal and waits for every process of its group to exit; past the grace period, kills
+ * the group. Resolves false when it had to kill.
+ */
+async function stopProcess(pid: number, how: StopSpec): Promise<boolean> {
+  signalProcess(pid, how.signal, how.target);
+  const deadline = Date.now() + how.graceMs;
+  while (groupAlive(pid)) {
+    if (Date.now() >= deadline) {
+      signalProcess(pid, 'SIGKILL', 'group');
+      const killDeadline = Date.now() + 5000;
+      while (groupAlive(pid) && Date.now() < killDeadline) await sleep(100);
+      return false;
     }
-  };
-  signal('SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && isPidAlive(pid)) await sleep(200);
-  if (isPidAlive(pid)) signal('SIGKILL');
+    await sleep(100);
+  }
+  return true;
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals, target: StopSpec['target']): void {
+  try {
+    process.kill(target === 'group' ? -pid : pid, signal);
+  } catch {
+    // No such group (the leader was not a group leader) or already gone: signal the process itself.
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/**
+ * Whether the process or any other live member of its process group remains: a server that exits before its
+ * children (or leaves one behind) has not finished stopping. The supervisor starts each service detached, so its
+ * pid is its process group id.
+ */
+function groupAlive(pgid: number): boolean {
+  if (isPidAlive(pgid)) return true;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return false;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so read after its last ')'.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z') return true;
+  }
+  return false;
 }
 
 function isPortFree(host: string, port: number): Promise<boolean> {

@@ -81,41 +81,57 @@ function termWeights(question: readonly string[], candidates: readonly Candidate
   return weights;
 }
 
+type Unit = Omit<Candidate, 'passage' | 'score'>;
+
+/**
+ * A passage's sentences with their terms. The same few knowledge-base passages answer most questions, so each is
+ * split and analysed once and kept, the most recently used last, up to a bound.
+ */
+const unitsByPassage = new Map<string, readonly Unit[]>();
+const UNITS_KEPT = 2000;
+
+function unitsOf(passage: Passage, language: string): readonly Unit[] {
+  const key = `${language}\u0000${passage.title}\u0000${passage.text}`;
+  let units = unitsByPassage.get(key);
+  if (units) {
+    unitsByPassage.delete(key);
+  } else {
+    units = draftUnits(passage.text).map((unit, u) => ({
+      unit: u,
+      text: unit.text,
+      listItem: unit.listItem,
+      introducesList: unit.introducesList,
+      terms: new Set(contentTerms(unit.text, language)),
+      context: new Set(contentTerms(`${passage.title}\n${unit.heading ?? ''}`, language)),
+    }));
+    if (unitsByPassage.size >= UNITS_KEPT) unitsByPassage.delete(unitsByPassage.keys().next().value!);
+  }
+  unitsByPassage.set(key, units);
+  return units;
+}
+
 function candidatesOf(passages: readonly Passage[], language: string, options: ExtractiveOptions): Candidate[] {
   const topScore = Math.max(...passages.map((p) => p.score));
   const seen = new Set<string>();
   return passages.flatMap((passage, p) => {
     if (passage.score < options.minPassageScore || passage.score < options.minRelativeScore * topScore) return [];
-    return draftUnits(passage.text).flatMap((unit, u) => {
+    return unitsOf(passage, language).flatMap((unit) => {
       // Chunks overlap and articles repeat themselves: quote each sentence once.
       if (seen.has(unit.text)) return [];
       seen.add(unit.text);
-      const context = new Set(contentTerms(`${passage.title}\n${unit.heading ?? ''}`, language));
-      return [
-        {
-          passage: p,
-          unit: u,
-          text: unit.text,
-          listItem: unit.listItem,
-          introducesList: unit.introducesList,
-          terms: new Set(contentTerms(unit.text, language)),
-          context,
-          score: 0,
-        },
-      ];
+      return [{ ...unit, passage: p, score: 0 }];
     });
   });
 }
 
-/** Credit of each question term over the units: 1 when a unit names it, 0.5 when only their context does. */
+/** Credit of a question term over some units: 1 when a unit names it, 0.5 when only their context does. */
+function creditOf(term: string, units: readonly Candidate[]): number {
+  if (units.some((u) => u.terms.has(term))) return 1;
+  return units.some((u) => u.context.has(term)) ? 0.5 : 0;
+}
+
 function credits(asked: readonly string[], units: readonly Candidate[]): Map<string, number> {
-  const credit = new Map<string, number>();
-  for (const t of asked) {
-    const inText = units.some((u) => u.terms.has(t));
-    const inContext = units.some((u) => u.context.has(t));
-    credit.set(t, inText ? 1 : inContext ? 0.5 : 0);
-  }
-  return credit;
+  return new Map(asked.map((t) => [t, creditOf(t, units)]));
 }
 
 /** The sentences to quote for a question, or null when the passages do not address it well enough. */
@@ -132,7 +148,7 @@ export function extract(
   const weights = termWeights(asked, candidates);
   const topScore = Math.max(...passages.map((p) => p.score));
   for (const c of candidates) {
-    const relevance = asked.reduce((sum, t) => sum + weights.get(t)! * credits([t], [c]).get(t)!, 0);
+    const relevance = asked.reduce((sum, t) => sum + weights.get(t)! * creditOf(t, [c]), 0);
     // Between equally relevant sentences, the better-ranked passage wins.
     c.score = relevance * (0.75 + (0.25 * passages[c.passage]!.score) / topScore);
   }

@@ -11,6 +11,8 @@ export const HEADER = {
   originalOffset: 'tf-original-offset',
   attempts: 'tf-attempts',
   failedAt: 'tf-failed-at',
+  /** How many times a dead letter was re-produced to its topic (`ticketflow dlq redrive`); kept across failures. */
+  redriveCount: 'tf-redrive-count',
 } as const;
 
 export function headerString(headers: IHeaders | undefined, name: string): string | undefined {

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type RetryOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/index.js';
 
@@ -21,8 +21,16 @@ export function kafkaLogLevel(level: number, log: LogEntry['log']): PinoLevel {
   return levels[level] ?? 'info';
 }
 
-/** A kafkajs client whose own log lines go through the process's pino logger. */
-export function createKafka(config: Config, logger: Logger, clientId = config.kafka.clientId): Kafka {
+/**
+ * A kafkajs client whose own log lines go through the process's pino logger. `retry` replaces the client's retry
+ * policy (kafkajs runs it inside every request's own retries).
+ */
+export function createKafka(
+  config: Config,
+  logger: Logger,
+  clientId = config.kafka.clientId,
+  retry: RetryOptions = { initialRetryTime: 100, retries: 8 },
+): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
@@ -34,6 +42,6 @@ export function createKafka(config: Config, logger: Logger, clientId = config.ka
         const { message, ...extra } = log;
         kafkaLogger[kafkaLogLevel(level, log)](extra, message);
       },
-    retry: { initialRetryTime: 100, retries: 8 },
+    retry,
   });
 }

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sampleEvents } from '../../schemas/fixtures.js';
-import { classify, factOrder, ticketKey, type TicketEvent } from './events.js';
+import { classify, factOrder, TICKET_EVENT_KINDS, ticketKey, type TicketEvent } from './events.js';
 
 test('classify names every ticket event by its most specific section', () => {
-  const kinds = [
-    'InteractionReceived',
-    'InteractionEnriched',
-    'InteractionClassified',
-    'InteractionGrounded',
-    'ResponseDrafted',
-    'RoutingDecided',
-    'TicketCommand',
-  ] as const;
-  for (const kind of kinds) assert.equal(classify(sampleEvents[kind]).kind, kind);
+  for (const kind of TICKET_EVENT_KINDS) assert.equal(classify(sampleEvents[kind]).kind, kind);
 });
 
 test('classify refuses an event of another family', () => {

@@ -42,6 +42,9 @@ export const STAGE_RANK: Readonly<Record<TicketEventKind, number>> = {
   TicketCommand: 7,
 };
 
+/** Every event a ticket is made of, in pipeline order. */
+export const TICKET_EVENT_KINDS = Object.keys(STAGE_RANK) as TicketEventKind[];
+
 export type Classified<K extends TicketEventKind = TicketEventKind> = {
   [N in K]: { kind: N; event: EventOf<N> };
 }[K];

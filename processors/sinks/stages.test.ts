@@ -4,7 +4,7 @@ import { hostedStage } from '../catalog.js';
 import { wiringFor } from '../runtime/wiring.js';
 import { ticketStoreSink } from './stages.js';
 
-test('the ticket store reads every step and commands, each with its own schema, and writes its changelog', () => {
+test('the ticket store reads its steps and the commands, each with its own schema, and writes its changelog', () => {
   const stage = ticketStoreSink({ collection: () => ({}) } as never, {} as never);
   const wiring = wiringFor(stage);
   assert.equal(wiring.groupId, 'tf.ticket-store');

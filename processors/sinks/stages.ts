@@ -7,11 +7,11 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
-import type { EventName, TicketChanged } from '../../schemas/index.js';
+import type { TicketChanged } from '../../schemas/index.js';
 import type { Dependency } from '../runtime/dependency.js';
 import { PermanentError } from '../runtime/errors.js';
 import { failed, type BatchStage, type ItemResult } from '../runtime/stage.js';
-import { ticketKey, type TicketEvent } from './events.js';
+import { TICKET_EVENT_KINDS, ticketKey, type TicketEvent } from './events.js';
 import { applyChanges, registerQueuesOfOlderViews } from './live-views.js';
 import { ensureTicketIndex, indexChanges, IndexItemError } from './search-index.js';
 import { TICKET_STORE, TICKET_STORE_VERSION, ticketChanged } from './ticket-changes.js';
@@ -30,16 +30,6 @@ export const SINK_VERSION = '2.0.0';
 export function isSinkName(name: string): name is SinkName {
   return (SINK_NAMES as readonly string[]).includes(name);
 }
-
-const TICKET_EVENTS: readonly EventName[] = [
-  'InteractionReceived',
-  'InteractionEnriched',
-  'InteractionClassified',
-  'InteractionGrounded',
-  'ResponseDrafted',
-  'RoutingDecided',
-  'TicketCommand',
-];
 
 const idOf = (event: { meta: { orgId: string; ticketId: string } }) => ticketKey(event.meta.orgId, event.meta.ticketId);
 
@@ -66,7 +56,7 @@ export function ticketStoreSink(
   return {
     name: TICKET_STORE,
     version: TICKET_STORE_VERSION,
-    consumes: TICKET_EVENTS,
+    consumes: TICKET_EVENT_KINDS,
     emits: 'TicketChanged',
     async handleBatch(items) {
       await ready();

@@ -17,6 +17,7 @@ import type {
   Grounding,
   Priority,
   Routing,
+  TicketReply,
 } from '../../schemas/generated/events.js';
 import { classify, ticketKey, type TicketEvent } from './events.js';
 import { ticketFacts, type TicketStatus } from './ticket-facts.js';
@@ -40,14 +41,6 @@ export interface TicketInteraction {
   attachments: Attachment[];
   /** Absent until the InteractionReceived itself is applied; later events only carry the redacted text. */
   message?: OriginalMessage;
-}
-
-export interface TicketReply {
-  eventId: string;
-  actorId: string;
-  text: string;
-  draftEventId: string | null;
-  at: number;
 }
 
 export interface TicketDocument {

@@ -94,6 +94,8 @@ export const elasticsearch: ServiceDefinition = {
   dependsOn: [],
   // Two JVMs (launcher and server) start cold, often next to Kafka and the registry on two cores.
   startTimeoutMs: 180_000,
+  // The process started is the launcher: on SIGTERM it asks its server JVM to stop (closing shards) and waits.
+  stop: { signal: 'SIGTERM', target: 'leader', graceMs: 60_000 },
   ports: (config) => [config.ports.elasticsearch, config.ports.elasticsearchTransport],
   endpoint: httpUrl,
 

@@ -161,6 +161,9 @@ export const kafka: ServiceDefinition = {
   name: 'kafka',
   dependsOn: [],
   startTimeoutMs: 90_000,
+  // SIGTERM runs the broker's controlled shutdown, which closes every log cleanly so the next start skips log
+  // recovery; about a second idle, longer with many partitions.
+  stop: { signal: 'SIGTERM', target: 'leader', graceMs: 60_000 },
 
   ports: (config) => [config.ports.kafka, config.ports.kafkaController],
   endpoint: (config) => `${config.host}:${config.ports.kafka}`,

@@ -142,4 +142,6 @@ export const mongo: ServiceDefinition = {
   },
 
   startTimeoutMs: 30_000,
+  // The launcher's shutdown hook (SIGTERM) closes the server, then flushes and closes the store file.
+  stop: { signal: 'SIGTERM', target: 'leader', graceMs: 30_000 },
 };

@@ -6,6 +6,8 @@ export const redis: ServiceDefinition = {
   name: 'redis',
   dependsOn: [],
   startTimeoutMs: 15_000,
+  // On SIGTERM Redis writes its final snapshot and exits; a background save it forked is its own to end.
+  stop: { signal: 'SIGTERM', target: 'leader', graceMs: 60_000 },
   ports: (config) => [config.ports.redis],
   endpoint: (config) => `redis://${config.host}:${config.ports.redis}`,
 
