@@ -7,7 +7,13 @@
 import type { Client } from '@elastic/elasticsearch';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { ConfigError, loadConfig, type HttpServerConfig, type QueryApiConfig } from '../config/index.js';
+import {
+  ConfigError,
+  loadConfig,
+  type HttpServerConfig,
+  type QueryApiConfig,
+  type QueryRateLimits,
+} from '../config/index.js';
 import { openApiRoute } from '../connectors/http-ingest/routes/openapi.js';
 import { probeRoutes } from '../connectors/http-ingest/routes/probes.js';
 import {
@@ -16,6 +22,7 @@ import {
   hardenedServerOptions,
   UNMATCHED_ROUTE,
 } from '../connectors/http/server.js';
+import { AnswerCache } from './answer-cache.js';
 import { fromValidation, HttpError, unavailableStore } from './errors.js';
 import type { JwtVerifier } from './jwt.js';
 import { createQueryApiMetrics, type QueryApiMetrics } from './metrics.js';
@@ -113,13 +120,21 @@ export async function buildQueryApp(deps: QueryApiDependencies): Promise<Fastify
       },
     });
   const overrides = deps.limitOverrides;
+  // The lookup answers the same overrides object until it reads PostgreSQL again: combine it with the defaults
+  // once per object, not on every request.
+  const combined = new WeakMap<object, QueryRateLimits>();
+  const limitsWith = (own: Parameters<typeof effectiveLimits>[1]) => {
+    let limits = combined.get(own);
+    if (!limits) combined.set(own, (limits = effectiveLimits(config.rateLimits, own)));
+    return limits;
+  };
   await app.register(v1Routes, {
+    answers: new AnswerCache(config.indexAnswerCacheMs),
     es: deps.es,
     redis: deps.redis,
     verify: deps.verify,
     limiter,
-    limitsOf: async (orgId) =>
-      overrides ? effectiveLimits(config.rateLimits, await overrides(orgId)) : config.rateLimits,
+    limitsOf: async (orgId) => (overrides ? limitsWith(await overrides(orgId)) : config.rateLimits),
     metrics,
     ...(deps.searchIndex ? { searchIndex: deps.searchIndex } : {}),
     now,

@@ -10,6 +10,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import { searchTickets, TICKET_INDEX } from '../../processors/sinks/search-index.js';
+import { answerKey, type AnswerCache } from '../answer-cache.js';
 import { cursorOfPosition, CursorError, decodeCursor, encodeCursor, positionOfCursor } from '../cursor.js';
 import { HttpError, invalidParam, unavailableStore } from '../errors.js';
 import { guardRequests, type GuardOptions } from '../guard.js';
@@ -21,6 +22,8 @@ import { schemas } from './schemas.js';
 export interface V1Options extends GuardOptions {
   readonly es: Client;
   readonly redis: Redis;
+  /** Answers of the search index reused for the same question (answer-cache.ts). */
+  readonly answers: AnswerCache;
   readonly searchIndex?: string;
   readonly now: () => number;
 }
@@ -36,7 +39,7 @@ const toTheSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
-  const { es, now } = opts;
+  const { es, now, answers } = opts;
   const redis = withReadScripts(opts.redis);
   const index = opts.searchIndex ?? TICKET_INDEX;
 
@@ -86,20 +89,21 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
     return { items: page.items, nextCursor: page.next === null ? null : encodeCursor(cursorOfPosition(page.next)) };
   });
 
-  app.get<{ Querystring: { q: string; limit: number } }>('/v1/search', { schema: schemas.search }, async (request) => {
-    const hits = await searchTickets(es, request.orgId, request.query.q, { index, size: request.query.limit }).catch(
-      (error: unknown) => {
-        // Before the first ticket is indexed the index does not exist: nothing matches, which is no error.
-        if ((error as { body?: { error?: { type?: string } } }).body?.error?.type === 'index_not_found_exception') {
-          return [];
-        }
-        throw error;
-      },
-    );
+  const search = async (orgId: string, q: string, limit: number) => {
+    const hits = await searchTickets(es, orgId, q, { index, size: limit }).catch((error: unknown) => {
+      // Before the first ticket is indexed the index does not exist: nothing matches, which is no error.
+      if ((error as { body?: { error?: { type?: string } } }).body?.error?.type === 'index_not_found_exception') {
+        return [];
+      }
+      throw error;
+    });
     // The search is filtered by org already; checking again costs nothing and keeps a mapping slip harmless.
-    return {
-      items: hits.filter((h) => h.ticket.org_id === request.orgId).map((h) => searchHit(h.ticket, h.score)),
-    };
+    return { items: hits.filter((h) => h.ticket.org_id === orgId).map((h) => searchHit(h.ticket, h.score)) };
+  };
+  app.get<{ Querystring: { q: string; limit: number } }>('/v1/search', { schema: schemas.search }, (request) => {
+    const { orgId } = request;
+    const { q, limit } = request.query;
+    return answers.get(answerKey('search', orgId, q, limit), () => search(orgId, q, limit));
   });
 
   app.get('/v1/queues', { schema: schemas.queues }, async (request) => {
@@ -112,19 +116,21 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
     return { ...(await readCounts(redis, request.orgId)), at };
   });
 
-  app.get<{ Querystring: { from?: number; to?: number } }>('/v1/stats', { schema: schemas.stats }, async (request) => {
+  app.get<{ Querystring: { from?: number; to?: number } }>('/v1/stats', { schema: schemas.stats }, (request) => {
+    const { orgId } = request;
     const to = request.query.to ?? toTheSecond(now());
     const from = request.query.from ?? Math.max(0, to - DAY_MS);
-    return readTicketStats(es, index, request.orgId, from, to);
+    return answers.get(answerKey('stats', orgId, from, to), () => readTicketStats(es, index, orgId, from, to));
   });
 
-  app.get<{ Querystring: { hours: number } }>(
-    '/v1/stats/sla-breaches',
-    { schema: schemas.slaBreaches },
-    async (request) => {
-      const { hours } = request.query;
-      const to = toTheSecond(now());
-      return { hours, ...(await readSlaBreaches(es, index, request.orgId, Math.max(0, to - hours * HOUR_MS), to)) };
-    },
-  );
+  app.get<{ Querystring: { hours: number } }>('/v1/stats/sla-breaches', { schema: schemas.slaBreaches }, (request) => {
+    const { orgId } = request;
+    const { hours } = request.query;
+    const to = toTheSecond(now());
+    const from = Math.max(0, to - hours * HOUR_MS);
+    return answers.get(answerKey('sla-breaches', orgId, hours, from, to), async () => ({
+      hours,
+      ...(await readSlaBreaches(es, index, orgId, from, to)),
+    }));
+  });
 };
