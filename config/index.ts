@@ -137,6 +137,12 @@ export interface QueryApiConfig {
   readonly rateLimits: QueryRateLimits;
   /** Longest a request may take on our side (reading the stores) before it is answered 503. */
   readonly handlerTimeoutMs: number;
+  /**
+   * How long an answer of the search index (a search, the counts over time, the SLA breaches) is reused for the
+   * same question of the same org; 0 shares only reads in flight. It adds at most this much to the index's own
+   * lag (its refresh interval, 250 ms).
+   */
+  readonly indexAnswerCacheMs: number;
 }
 
 /**
@@ -333,6 +339,7 @@ export function loadConfig(env: Env = process.env): Config {
       jwt: loadQueryApiJwt(env),
       rateLimits: loadQueryRateLimits(env),
       handlerTimeoutMs: readInt(env, 'QUERY_API_HANDLER_TIMEOUT_MS', 10_000, 100, 300_000),
+      indexAnswerCacheMs: readInt(env, 'QUERY_API_INDEX_ANSWER_CACHE_MS', 1000, 0, 60_000),
     },
     logLevel: readEnum(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   };

@@ -9,7 +9,6 @@ import { after, test } from 'node:test';
 import type { Client } from '@elastic/elasticsearch';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { Db } from 'mongodb';
 import { loadConfig } from '../config/index.js';
 import { buildQueryApp, MAX_PARAM_LENGTH } from './app.js';
 import { createJwtVerifier, signDevToken } from './jwt.js';
@@ -19,12 +18,16 @@ import { LocalRequestLimiter } from './rate-limit.js';
 const SECRET = 'unit-test-secret-that-is-long-enough-000';
 const config = loadConfig({}).queryApi;
 
-/** A ticket store whose findOne does what the current test says. */
-let findOne: () => Promise<unknown> = async () => null;
-const db = {
-  collection: () => ({ findOne: () => findOne() }),
-  command: async () => ({ ok: 1 }),
-} as unknown as Db;
+/** Live views whose ticket read does what the current test says, with no queues; a search index without tickets. */
+let redisGet: () => Promise<string | null> = async () => null;
+const redis = {
+  get: () => redisGet(),
+  defineCommand(name: string) {
+    (this as unknown as Record<string, () => Promise<unknown[]>>)[name] = async () => [];
+  },
+} as unknown as Redis;
+let esGet: () => Promise<unknown> = async () => ({ found: false });
+const es = { get: () => esGet() } as unknown as Client;
 
 const metrics = createQueryApiMetrics();
 const app: FastifyInstance = await buildQueryApp({
@@ -34,10 +37,8 @@ const app: FastifyInstance = await buildQueryApp({
     rateLimits: { org: 1000, user: 5, orgEndpoints: {}, userEndpoints: { '/v1/queues': 2 } },
   },
   http: { headersTimeoutMs: 300, requestTimeoutMs: 600, keepAliveTimeoutMs: 5000 },
-  db,
-  es: {} as Client,
-  // Only the queues route reads Redis here: an org with no queues.
-  redis: { scan: async () => ['0', []] } as unknown as Redis,
+  es,
+  redis,
   verify: createJwtVerifier({ algorithm: 'HS256', secret: SECRET }),
   limiter: new LocalRequestLimiter(),
   metrics,
@@ -131,22 +132,26 @@ test('a per-endpoint limit refuses that endpoint only', async () => {
 });
 
 test('a store that is away is a 503 with Retry-After; one that hangs is cut off at the handler timeout', async () => {
+  const away = () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { name: 'ConnectionError' }));
   try {
-    findOne = async () =>
-      Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { name: 'MongoNetworkError' }));
-    const away = await get('/v1/tickets/x');
-    assert.equal(away.statusCode, 503);
-    assert.equal(away.json().error, 'unavailable');
-    assert.equal(away.headers['retry-after'], '1');
-    findOne = () => new Promise(() => undefined);
+    // Redis away: the detail is read from the search index instead, and only both away is a 503.
+    redisGet = () => Promise.reject(Object.assign(new Error("Stream isn't writeable"), { name: 'Error' }));
+    assert.equal((await get('/v1/tickets/x')).statusCode, 404, 'answered by the search index');
+    esGet = away;
+    const down = await get('/v1/tickets/x');
+    assert.equal(down.statusCode, 503);
+    assert.equal(down.json().error, 'unavailable');
+    assert.equal(down.headers['retry-after'], '1');
+    redisGet = () => new Promise(() => undefined);
     const started = Date.now();
     const hung = await get('/v1/tickets/x');
     assert.equal(hung.statusCode, 503);
     assert.ok(Date.now() - started < 2000, `answered after ${Date.now() - started} ms`);
-    findOne = async () => Promise.reject(new Error('a bug of ours'));
+    redisGet = async () => Promise.reject(new Error('a bug of ours'));
     assert.equal((await get('/v1/tickets/x')).statusCode, 500);
   } finally {
-    findOne = async () => null;
+    redisGet = async () => null;
+    esGet = async () => ({ found: false });
   }
 });
 

@@ -1,13 +1,19 @@
 /**
- * The query API, built from what it reads: the ticket store (Mongo), the search index (Elasticsearch) and the
- * live views (Redis). Everything is handed in, so tests build it against the real stack and main.ts wires the
- * production objects.
+ * The query API, built from what it reads: the views the sinks keep, the search index (Elasticsearch) and the
+ * live views (Redis). The ticket store is the system of record and the source of rebuilds, never read by a
+ * request. Everything is handed in, so tests build it against the real stack and main.ts wires the production
+ * objects.
  */
 import type { Client } from '@elastic/elasticsearch';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { Db } from 'mongodb';
-import { ConfigError, loadConfig, type HttpServerConfig, type QueryApiConfig } from '../config/index.js';
+import {
+  ConfigError,
+  loadConfig,
+  type HttpServerConfig,
+  type QueryApiConfig,
+  type QueryRateLimits,
+} from '../config/index.js';
 import { openApiRoute } from '../connectors/http-ingest/routes/openapi.js';
 import { probeRoutes } from '../connectors/http-ingest/routes/probes.js';
 import {
@@ -16,6 +22,7 @@ import {
   hardenedServerOptions,
   UNMATCHED_ROUTE,
 } from '../connectors/http/server.js';
+import { AnswerCache } from './answer-cache.js';
 import { fromValidation, HttpError, unavailableStore } from './errors.js';
 import type { JwtVerifier } from './jwt.js';
 import { createQueryApiMetrics, type QueryApiMetrics } from './metrics.js';
@@ -26,7 +33,6 @@ import { v1Routes } from './routes/v1.js';
 
 export interface QueryApiDependencies {
   readonly config: QueryApiConfig;
-  readonly db: Db;
   readonly es: Client;
   readonly redis: Redis;
   readonly verify: JwtVerifier;
@@ -114,14 +120,21 @@ export async function buildQueryApp(deps: QueryApiDependencies): Promise<Fastify
       },
     });
   const overrides = deps.limitOverrides;
+  // The lookup answers the same overrides object until it reads PostgreSQL again: combine it with the defaults
+  // once per object, not on every request.
+  const combined = new WeakMap<object, QueryRateLimits>();
+  const limitsWith = (own: Parameters<typeof effectiveLimits>[1]) => {
+    let limits = combined.get(own);
+    if (!limits) combined.set(own, (limits = effectiveLimits(config.rateLimits, own)));
+    return limits;
+  };
   await app.register(v1Routes, {
-    db: deps.db,
+    answers: new AnswerCache(config.indexAnswerCacheMs),
     es: deps.es,
     redis: deps.redis,
     verify: deps.verify,
     limiter,
-    limitsOf: async (orgId) =>
-      overrides ? effectiveLimits(config.rateLimits, await overrides(orgId)) : config.rateLimits,
+    limitsOf: async (orgId) => (overrides ? limitsWith(await overrides(orgId)) : config.rateLimits),
     metrics,
     ...(deps.searchIndex ? { searchIndex: deps.searchIndex } : {}),
     now,
@@ -129,7 +142,6 @@ export async function buildQueryApp(deps: QueryApiDependencies): Promise<Fastify
   await app.register(probeRoutes, {
     ...(deps.readinessCacheMs !== undefined ? { cacheMs: deps.readinessCacheMs } : {}),
     checks: {
-      mongo: async () => void (await deps.db.command({ ping: 1 })),
       // Health rather than ping: this stack's Elasticsearch answers HEAD / with 405.
       elasticsearch: async () => {
         const { status } = await deps.es.cluster.health({ timeout: '1s' });

@@ -1,8 +1,10 @@
 /**
- * Opaque pagination cursors over the list order (updatedAt desc, _id desc): the position of the last ticket
- * of a page, as base64url JSON. Clients must treat it as opaque; a cursor we did not mint is a 400, never a
- * server error.
+ * Opaque pagination cursors over the list order (updatedAt desc, ticket id desc): the position of the last
+ * ticket a page examined, as base64url JSON. Clients must treat it as opaque; a cursor we did not mint is a 400,
+ * never a server error. The position is a place in the order, not an offset, so tickets created, moved or
+ * removed elsewhere in the list never shift the next page (the walk's contract: routes/schemas.ts LIST_CONTRACT).
  */
+import { listPosition, ticketIdOfPosition } from '../processors/sinks/ticket-views.js';
 
 export interface CursorPosition {
   readonly updatedAt: number;
@@ -26,15 +28,16 @@ export function decodeCursor(cursor: string): CursorPosition {
     throw new CursorError('is not a cursor we issued');
   }
   const { u, i } = (value ?? {}) as { u?: unknown; i?: unknown };
-  if (typeof u !== 'number' || !Number.isSafeInteger(u) || typeof i !== 'string' || i === '') {
+  if (typeof u !== 'number' || !Number.isSafeInteger(u) || u < 0 || typeof i !== 'string' || i === '') {
     throw new CursorError('is not a cursor we issued');
   }
   return { updatedAt: u, id: i };
 }
 
-/** The Mongo filter for "after this position" in (updatedAt desc, _id desc) order. */
-export function afterCursorFilter(position: CursorPosition) {
-  return {
-    $or: [{ updatedAt: { $lt: position.updatedAt } }, { updatedAt: position.updatedAt, _id: { $lt: position.id } }],
-  };
+/** The list position a cursor names (ticket-views.ts listPosition). */
+export const positionOfCursor = (position: CursorPosition): string => listPosition(position.updatedAt, position.id);
+
+/** The cursor naming a list position. */
+export function cursorOfPosition(position: string): CursorPosition {
+  return { updatedAt: Number(position.slice(0, position.indexOf(':'))), id: ticketIdOfPosition(position) };
 }

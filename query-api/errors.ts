@@ -38,12 +38,6 @@ export function fromValidation(violations: readonly SchemaViolation[], context: 
 
 /** Error names of the store clients for a store that is away, slow or overloaded: the request may pass later. */
 const UNAVAILABLE_ERRORS = new Set([
-  // mongodb
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoServerSelectionError',
-  'MongoPoolClearedError',
-  'MongoTopologyClosedError',
   // @elastic/elasticsearch
   'ConnectionError',
   'TimeoutError',

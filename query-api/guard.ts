@@ -9,7 +9,7 @@ import { authenticate } from './auth.js';
 import { HttpError } from './errors.js';
 import type { JwtVerifier } from './jwt.js';
 import type { QueryApiMetrics } from './metrics.js';
-import type { LimitScope, RequestLimiter } from './rate-limit.js';
+import type { AppliedLimit, LimitScope, RequestLimiter } from './rate-limit.js';
 import { appliedLimits } from './rate-limit-settings.js';
 
 export interface GuardOptions {
@@ -26,7 +26,25 @@ const NO_SUBJECT = '(no subject)';
 /** `/v1/tickets/:id` → `/v1/tickets/{id}`: endpoints are named as the OpenAPI document names them. */
 export const endpointOf = (routeUrl: string) => routeUrl.replace(/:(\w+)/g, '{$1}');
 
+/** The buckets of each org, user and endpoint under one set of limits, built once per set (it changes rarely). */
+function appliedLimitsMemo(): typeof appliedLimits {
+  const bySet = new WeakMap<QueryRateLimits, Map<string, AppliedLimit[]>>();
+  return (limits, orgId, user, endpoint) => {
+    let known = bySet.get(limits);
+    if (!known) bySet.set(limits, (known = new Map()));
+    // Lengths first, so no org, user and endpoint spell the key of others.
+    const key = `${orgId.length}:${user.length}:${orgId}${user}${endpoint}`;
+    let applied = known.get(key);
+    if (!applied) {
+      if (known.size >= 10_000) known.clear();
+      known.set(key, (applied = appliedLimits(limits, orgId, user, endpoint)));
+    }
+    return applied;
+  };
+}
+
 export function guardRequests(app: FastifyInstance, { verify, limiter, limitsOf, metrics }: GuardOptions): void {
+  const bucketsOf = appliedLimitsMemo();
   app.decorateRequest('orgId', '');
   app.addHook('onRequest', async (request, reply) => {
     let identity;
@@ -39,7 +57,7 @@ export function guardRequests(app: FastifyInstance, { verify, limiter, limitsOf,
     request.orgId = identity.orgId;
     const endpoint = endpointOf(request.routeOptions.url ?? '');
     const user = identity.subject ?? NO_SUBJECT;
-    const decision = await limiter.take(appliedLimits(await limitsOf(identity.orgId), identity.orgId, user, endpoint));
+    const decision = await limiter.take(bucketsOf(await limitsOf(identity.orgId), identity.orgId, user, endpoint));
     reply
       .header('ratelimit-limit', String(decision.limit))
       .header('ratelimit-remaining', String(decision.remaining))

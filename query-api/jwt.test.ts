@@ -117,3 +117,18 @@ test('a token issued in the future is refused beyond the clock skew', () => {
     /issued in the future/,
   );
 });
+
+test('a token verified before is checked against the clock again: it expires, and a copy with another signature fails', () => {
+  let clock = NOW;
+  const verify = createJwtVerifier({ algorithm: 'HS256', secret: SECRET, now: () => clock });
+  const token = signDevToken(SECRET, { org: 'org-a' }, { expiresInSeconds: 60, now: () => NOW });
+  assert.equal(verify(token).org, 'org-a');
+  assert.equal(verify(token).org, 'org-a', 'the remembered answer');
+  clock = NOW + 91_000;
+  refuses(verify, token, /expired/);
+  clock = NOW;
+  const [h, p, s] = token.split('.');
+  const flipped = s!.slice(0, -2) + (s!.at(-2) === 'A' ? 'B' : 'A') + s!.at(-1);
+  refuses(verify, `${h}.${p}.${flipped}`, /signature is invalid/);
+  assert.equal(verify(token).org, 'org-a');
+});

@@ -65,6 +65,8 @@ function parseJson(bytes: Buffer, part: string): Record<string, unknown> {
 }
 
 const MAX_TOKEN_LENGTH = 8192;
+/** Verified tokens remembered (the oldest is forgotten first): a few MB at most. */
+const VERIFIED_TOKENS_KEPT = 2000;
 
 export type JwtVerifier = (token: string) => JwtClaims;
 
@@ -86,7 +88,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     checkSignature = (input, signature) => createVerify('RSA-SHA256').update(input).verify(key, signature);
   }
 
-  return (token: string): JwtClaims => {
+  /** What holds whatever the time: the header, the signature and the claims that do not depend on now. */
+  const verifySigned = (token: string): JwtClaims => {
     if (token.length > MAX_TOKEN_LENGTH) throw new JwtError(`the token is longer than ${MAX_TOKEN_LENGTH} characters`);
     const parts = token.split('.');
     if (parts.length !== 3) throw new JwtError('the token is not a JWS compact token (header.payload.signature)');
@@ -103,25 +106,12 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
       throw new JwtError('the token signature is invalid');
     }
     const claims = parseJson(base64url.decode(payloadPart, 'payload'), 'payload');
-    const nowSeconds = now() / 1000;
     for (const name of ['exp', 'nbf', 'iat'] as const) {
       if (claims[name] !== undefined && (typeof claims[name] !== 'number' || !Number.isFinite(claims[name]))) {
         throw new JwtError(`the token's ${name} claim is not a number`);
       }
     }
     if (typeof claims.exp !== 'number') throw new JwtError('the token has no exp claim; tokens must expire');
-    if (nowSeconds >= claims.exp + skew) throw new JwtError('the token has expired');
-    if (typeof claims.nbf === 'number' && nowSeconds < claims.nbf - skew)
-      throw new JwtError('the token is not valid yet');
-    if (typeof claims.iat === 'number' && claims.iat > nowSeconds + skew) {
-      throw new JwtError('the token was issued in the future (its iat claim is later than now)');
-    }
-    const lifetime = claims.exp - (typeof claims.iat === 'number' ? claims.iat : nowSeconds);
-    if (lifetime > maxLifetime + skew) {
-      throw new JwtError(
-        `the token is valid for ${Math.round(lifetime)} s, longer than the ${maxLifetime} s this API accepts`,
-      );
-    }
     if (options.issuer && claims.iss !== options.issuer) {
       throw new JwtError(`the token's issuer is not ${JSON.stringify(options.issuer)}`);
     }
@@ -135,7 +125,39 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     if (typeof claims.org !== 'string' || claims.org === '') {
       throw new JwtError('the token has no org claim (a non-empty string)');
     }
-    return claims as JwtClaims;
+    return Object.freeze(claims) as JwtClaims;
+  };
+
+  /** What depends on now: checked on every request, cached or not. */
+  const checkTimes = (claims: JwtClaims): JwtClaims => {
+    const nowSeconds = now() / 1000;
+    const exp = claims.exp!;
+    if (nowSeconds >= exp + skew) throw new JwtError('the token has expired');
+    if (typeof claims.nbf === 'number' && nowSeconds < claims.nbf - skew)
+      throw new JwtError('the token is not valid yet');
+    if (typeof claims.iat === 'number' && claims.iat > nowSeconds + skew) {
+      throw new JwtError('the token was issued in the future (its iat claim is later than now)');
+    }
+    const lifetime = exp - (typeof claims.iat === 'number' ? claims.iat : nowSeconds);
+    if (lifetime > maxLifetime + skew) {
+      throw new JwtError(
+        `the token is valid for ${Math.round(lifetime)} s, longer than the ${maxLifetime} s this API accepts`,
+      );
+    }
+    return claims;
+  };
+
+  // A dashboard sends the same token with every request: its signature is checked and its claims parsed once.
+  // Only tokens that verified are kept, keyed by their exact text, so a forged or altered token always meets the
+  // whole check; the time checks run on every request.
+  const verified = new Map<string, JwtClaims>();
+  return (token: string): JwtClaims => {
+    const known = verified.get(token);
+    if (known) return checkTimes(known);
+    const claims = checkTimes(verifySigned(token));
+    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
+    verified.set(token, claims);
+    return claims;
   };
 }
 

@@ -1,6 +1,8 @@
 /**
- * The query API against the stack's real stores: two orgs unique to this run are seeded through the sinks'
- * own functions, read back through app.inject, and deleted afterwards from Mongo, Elasticsearch and Redis.
+ * The query API against the stack's real stores: orgs unique to this run are seeded through the sinks' own
+ * functions, read back through app.inject, and deleted afterwards from Mongo, Elasticsearch and Redis. Every
+ * route is checked for tenant isolation here; views-exact and dashboard integration tests hold the views to the
+ * system of record and the aggregations to a known data set.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -12,12 +14,13 @@ import { MongoClient, type Db } from 'mongodb';
 import { loadConfig } from '../config/index.js';
 import type { TicketEvent } from '../processors/sinks/events.js';
 import { liveViewKeys } from '../processors/sinks/live-views.js';
-import { ensureTicketIndex, TICKET_INDEX } from '../processors/sinks/search-index.js';
-import { materialize } from '../processors/sinks/test-support.js';
+import { ensureTicketIndex, indexChanges, TICKET_INDEX } from '../processors/sinks/search-index.js';
+import { fixtureChain, materialize, revisions } from '../processors/sinks/test-support.js';
 import { ticketsCollection } from '../processors/sinks/ticket-store.js';
-import { fixtureChain } from '../processors/sinks/test-support.js';
+import { sampleEvents } from '../schemas/fixtures.js';
 import { buildQueryApp } from './app.js';
 import { createJwtVerifier, signDevToken } from './jwt.js';
+import { removeTestOrgs } from './test-tickets.js';
 
 const config = loadConfig();
 const SECRET = 'integration-test-secret-long-enough-0000';
@@ -27,6 +30,8 @@ const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequ
 const run = randomUUID().slice(0, 8);
 const orgA = `it-query-a-${run}`;
 const orgB = `it-query-b-${run}`;
+/** An org whose views were written by version 1 of the live views: a ticket hash without its detail. */
+const orgOld = `it-query-old-${run}`;
 const A_TICKETS = 7;
 let db: Db;
 let app: FastifyInstance;
@@ -69,7 +74,6 @@ before(async () => {
   await seed(orgB, 'T-B-0', 500);
   app = await buildQueryApp({
     config: { ...config.queryApi, rateLimits: { org: 10_000, user: 10_000, orgEndpoints: {}, userEndpoints: {} } },
-    db,
     es,
     redis,
     verify: createJwtVerifier({ algorithm: 'HS256', secret: SECRET }),
@@ -80,16 +84,7 @@ before(async () => {
 after(async () => {
   try {
     await app?.close();
-    await ticketsCollection(db).deleteMany({ orgId: { $in: [orgA, orgB] } });
-    for (const { orgId, ticketId } of seeded) {
-      await es.delete({ index: TICKET_INDEX, id: `${orgId}:${ticketId}`, refresh: true }).catch(() => undefined);
-    }
-    for (const org of [orgA, orgB]) {
-      for (const pattern of [...liveViewKeys.patterns(org), `tf:query:limit:*:${org}*`]) {
-        const keys = await redis.keys(pattern);
-        if (keys.length > 0) await redis.del(...keys);
-      }
-    }
+    await removeTestOrgs({ db, es, redis }, [orgA, orgB, orgOld]);
   } finally {
     redis.disconnect();
     await Promise.allSettled([mongo.close(), es.close()]);
@@ -117,8 +112,17 @@ test("an org gets its own ticket, and 404 (never data) for another org's", async
   assert.equal(ticket.orgId, orgA);
   assert.equal(ticket.queue, 'billing-en');
   assert.equal(ticket.intent, 'billing.refund');
+  assert.equal(ticket.status, 'pending');
+  assert.equal(ticket.subject, 'Charged twice for January');
+  assert.equal(ticket.draft.citations[0].chunkId, 'doc-refunds#0');
+  assert.equal(ticket.replies.length, 1);
   assert.equal(ticket.writtenAt, undefined, 'bookkeeping stays inside');
   assert.equal(ticket.writeId, undefined, 'bookkeeping stays inside');
+  // Redacted text only: the customer's message as received never leaves the ticket store.
+  assert.equal(ticket.message, undefined);
+  assert.ok(!own.body.includes('4111'), 'no card number');
+  assert.ok(!own.body.includes('jo@example.com'), 'no email address');
+  assert.match(own.headers['content-type'] as string, /^application\/json/);
 
   const foreign = await get('/v1/tickets/T-B-0', tokenA);
   assert.equal(foreign.statusCode, 404);
@@ -166,6 +170,12 @@ test('bad query parameters answer 400 naming the parameter and the rule', async 
     ['/v1/tickets?colour=red', 'colour', 'additionalProperties'],
     ['/v1/tickets?cursor=bogus', 'cursor', 'format'],
     ['/v1/search', 'q', 'required'],
+    ['/v1/stats?from=-1', 'from', 'minimum'],
+    ['/v1/stats?to=yesterday', 'to', 'type'],
+    ['/v1/stats?window=24h', 'window', 'additionalProperties'],
+    ['/v1/stats/sla-breaches?hours=0', 'hours', 'minimum'],
+    ['/v1/stats/sla-breaches?hours=721', 'hours', 'maximum'],
+    ['/v1/counts?status=open', 'status', 'additionalProperties'],
   ];
   for (const [url, field, rule] of cases) {
     const response = await get(url, tokenA);
@@ -203,11 +213,78 @@ test('queues show depth, the oldest age and SLA breaches from the live views', a
   const [billing] = queues;
   assert.equal(billing!.queue, 'billing-en');
   assert.equal(billing!.depth, A_TICKETS);
-  // The fixture's deadlines lie in 2025: every waiting ticket is past its SLA.
-  assert.equal(billing!.breaching, A_TICKETS);
+  // The fixture's deadlines lie in 2025, but an agent answered each ticket a minute in: none is breaching.
+  assert.equal(billing!.breaching, 0);
   assert.ok(billing!.oldestAgeSeconds > 0);
   const b = (await get('/v1/queues', tokenB)).json().queues;
   assert.equal(b[0].depth, 1);
+});
+
+test('counts, stats and SLA breaches: each org sees its own tickets only', async () => {
+  const all = `from=0&to=${Date.now() + 60_000}`;
+  const expectations: Array<[string, number]> = [
+    [tokenA, A_TICKETS],
+    [tokenB, 1],
+  ];
+  for (const [token, n] of expectations) {
+    const counts = (await get('/v1/counts', token)).json();
+    assert.equal(counts.total, n);
+    assert.deepEqual(counts.byStatus, { pending: n });
+    assert.deepEqual(counts.byQueue, { 'billing-en': n });
+    assert.deepEqual(counts.byPriority, { P2: n });
+    assert.deepEqual(counts.byIntent, { 'billing.refund': n });
+    const stats = (await get(`/v1/stats?${all}`, token)).json();
+    assert.equal(stats.total, n);
+    assert.deepEqual(stats.byQueue, { 'billing-en': n });
+    // The fixture's deadlines lie in January 2025 and each was met by the agent's reply a minute in.
+    const breaches = await get('/v1/stats/sla-breaches?hours=720', token);
+    assert.equal(breaches.statusCode, 200);
+    assert.equal(breaches.json().total, 0);
+  }
+  // Nothing of A's in the last 24 hours: the fixture's tickets were created in 2025.
+  assert.equal((await get('/v1/stats', tokenA)).json().total, 0);
+  const listB = (await get('/v1/tickets?queue=billing-en&limit=100', tokenB)).json();
+  assert.deepEqual(
+    listB.items.map((t: { ticketId: string }) => t.ticketId),
+    ['T-B-0'],
+  );
+});
+
+test('a ticket the live views hold from before version 2 is shown from the search index', async () => {
+  const [change] = revisions(fixtureChain(orgOld)).slice(-1);
+  await indexChanges(es, [change!], { refresh: 'wait_for' });
+  // Version 1 of the live views kept the list fields only.
+  await redis.hset(liveViewKeys.ticket(orgOld, 'T-1042'), { status: 'pending', revision: String(change!.revision) });
+  const token = signDevToken(SECRET, { org: orgOld, sub: 'agent-old' });
+  const detail = await get('/v1/tickets/T-1042', token);
+  assert.equal(detail.statusCode, 200, detail.body);
+  assert.equal(detail.json().draft.text, sampleEvents.TicketChanged.draft!.text);
+  assert.equal(detail.json().queue, 'billing-en');
+  // A search document from before the detail was stored in it: the fields it has.
+  await es.index({
+    index: TICKET_INDEX,
+    id: `${orgOld}:T-old`,
+    refresh: 'wait_for',
+    document: {
+      org_id: orgOld,
+      ticket_id: 'T-old',
+      conversation_id: 'conv-old',
+      status: 'open',
+      queue: 'general-en',
+      intent: null,
+      priority: 'P3',
+      assignee: null,
+      subject: 'Old subject',
+      body: 'Old redacted body',
+      sla_due_at: null,
+      updated_at: 1,
+      revision: 3,
+    },
+  });
+  const older = (await get('/v1/tickets/T-old', token)).json();
+  assert.equal(older.queue, 'general-en');
+  assert.equal(older.enrichment.redactedBody, 'Old redacted body');
+  assert.equal((await get('/v1/tickets/T-old', tokenA)).statusCode, 404, 'and never to another org');
 });
 
 test('probes, metrics and the OpenAPI document need no token', async () => {
@@ -216,6 +293,8 @@ test('probes, metrics and the OpenAPI document need no token', async () => {
   assert.equal(ready.statusCode, 200, ready.body);
   assert.match((await get('/metrics')).body, /ticketflow_query_http_requests_total/);
   const doc = (await get('/openapi.json')).json();
-  assert.ok(doc.paths['/v1/tickets']);
-  assert.ok(doc.paths['/v1/search']);
+  for (const path of ['/v1/tickets', '/v1/search', '/v1/counts', '/v1/stats', '/v1/stats/sla-breaches']) {
+    assert.ok(doc.paths[path].get.responses['200'].content['application/json'].schema.properties, path);
+  }
+  assert.match(doc.paths['/v1/tickets'].get.description, /no ticket appears twice/);
 });

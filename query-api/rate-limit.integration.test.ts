@@ -1,7 +1,8 @@
 /**
  * The query API's request limits on the stack's Redis and PostgreSQL: shared by instances, one user unable to
  * starve another of the same org, an org's own limits from PostgreSQL, and what happens while Redis is away.
- * The ticket store is a stand-in (every ticket is missing: 404), as only the limits are under test here.
+ * The search index is a stand-in (every ticket is missing: 404), as only the limits are under test here; while
+ * Redis is away the detail route asks it instead of the live views.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,7 +11,6 @@ import { after, before, test } from 'node:test';
 import type { Client } from '@elastic/elasticsearch';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import type { Db } from 'mongodb';
 import pg from 'pg';
 import { loadConfig, repoRoot, type QueryRateLimits } from '../config/index.js';
 import { upsertOrganization } from '../ops/db/ingest-keys.js';
@@ -34,7 +34,7 @@ const ORG = `it-limits-${run}`;
 const pool = new pg.Pool({ connectionString: config.postgres.url, max: 2 });
 const redises: Redis[] = [];
 const apps: FastifyInstance[] = [];
-const noTickets = { collection: () => ({ findOne: async () => null }) } as unknown as Db;
+const noTickets = { get: async () => ({ found: false }) } as unknown as Client;
 
 /** A client as main.ts makes it; for the stack's Redis, once it is connected, so no first command falls back. */
 async function redis(url = config.redis.url): Promise<Redis> {
@@ -51,8 +51,7 @@ async function app(
 ): Promise<FastifyInstance> {
   const instance = await buildQueryApp({
     config: { ...config.queryApi, rateLimits },
-    db: noTickets,
-    es: {} as Client,
+    es: noTickets,
     redis: options.redis ?? (await redis()),
     verify: createJwtVerifier({ algorithm: 'HS256', secret: SECRET }),
     version: 'test',

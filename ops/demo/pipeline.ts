@@ -56,8 +56,9 @@ export function stuckAt(doc: TicketView | null): { after: string; next: string }
   if (!doc) return { after: 'ingest', next: 'ticket-store' };
   if (!doc.enrichment) return { after: 'received', next: 'enrich' };
   if (!doc.classification) return { after: 'enriched', next: 'classify' };
-  if (!doc.grounding) return { after: 'classified', next: 'retrieve' };
-  if (!doc.draft) return { after: 'grounded', next: 'respond' };
+  // The detail carries no grounding (the changelog leaves retrieved passages in the store): a classified
+  // ticket without a draft waits on retrieve, or on respond after it.
+  if (!doc.draft) return { after: 'classified', next: 'retrieve' };
   return { after: 'drafted', next: 'route' };
 }
 

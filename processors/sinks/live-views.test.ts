@@ -1,23 +1,42 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sampleEvents } from '../../schemas/fixtures.js';
-import { liveViewFields, liveViewKeys } from './live-views.js';
+import { liveViewArgs, liveViewKeys, orgKeyPart } from './live-views.js';
+import { listPosition, ticketDetail } from './ticket-views.js';
 
-test('a revision becomes hash fields in the store’s words, nulls as empty strings', () => {
+test('a revision becomes the script’s arguments in the store’s words, nulls as empty strings', () => {
   const change = { ...sampleEvents.TicketChanged, slaDueAt: null, assignee: null };
-  assert.deepEqual(liveViewFields(change), [
-    ...['status', 'pending'],
-    ...['queue', 'billing-en'],
-    ...['slaDueAt', ''],
-    ...['intent', 'billing.refund'],
-    ...['priority', 'P2'],
-    ...['assignee', ''],
-    ...['updatedAt', String(change.updatedAt)],
+  assert.deepEqual(liveViewArgs(change), [
+    '7',
+    'T-1042',
+    'org-acme',
+    'pending',
+    'billing-en',
+    '',
+    'billing.refund',
+    'P2',
+    '',
+    String(change.updatedAt),
+    String(change.createdAt),
+    'conv-7f3a',
+    'Charged twice for January',
+    listPosition(change.updatedAt, 'T-1042'),
+    JSON.stringify(ticketDetail(change)),
+    // No deadline: nothing to breach.
+    '',
   ]);
 });
 
-test('every key names its org', () => {
+test('every key names its org, escaped so that no org id reaches into another org’s keys', () => {
   assert.equal(liveViewKeys.ticket('o', 't'), 'tf:ticket:o:t');
   assert.equal(liveViewKeys.queue('o', 'q'), 'tf:queue:o:q');
+  assert.equal(liveViewKeys.list('o'), 'tf:list:o:all');
+  assert.equal(liveViewKeys.list('o', { field: 'queue', value: 'all' }), 'tf:list:o:queue:all');
   for (const pattern of liveViewKeys.patterns('o')) assert.match(pattern, /^tf:\w+:o:\*$/);
+  // Org "acme:queue" must not read org acme's list of the queue "all", nor "acme:x" acme's ticket "x:T".
+  assert.notEqual(liveViewKeys.list('acme:queue'), liveViewKeys.list('acme', { field: 'queue', value: 'all' }));
+  assert.notEqual(liveViewKeys.ticket('acme:x', 'T'), liveViewKeys.ticket('acme', 'x:T'));
+  assert.equal(orgKeyPart('a:b%c'), 'a%3Ab%25c');
+  assert.notEqual(orgKeyPart('a:b'), orgKeyPart('a%3Ab'));
+  assert.equal(orgKeyPart('plain-org_1'), 'plain-org_1', 'ordinary org ids keep the keys of earlier versions');
 });

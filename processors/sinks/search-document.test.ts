@@ -5,6 +5,7 @@ import { toSearchDocument } from './search-document.js';
 import { ticketChanged } from './ticket-changes.js';
 import { foldTicket, type TicketDocument } from './ticket-document.js';
 import { fixtureChain } from './test-support.js';
+import { ticketDetail } from './ticket-views.js';
 
 const ticket = fixtureChain('org-s').reduce<TicketDocument | null>((d, e) => foldTicket(d, e), null)!;
 const change = ticketChanged(ticket, sampleEvents.TicketCommand.meta.eventId);
@@ -20,9 +21,9 @@ test('the changelog and the search document hold the redacted text, never the ra
   assert.equal(toSearchDocument(change).body, sampleEvents.InteractionEnriched.enrichment.redactedBody);
 });
 
-test('the search document carries the filterable facts', () => {
+test('the search document carries the filterable facts, the SLA outcome and the detail', () => {
   assert.deepEqual(
-    { ...toSearchDocument(change), subject: undefined, body: undefined },
+    { ...toSearchDocument(change), subject: undefined, body: undefined, detail: undefined },
     {
       org_id: 'org-s',
       ticket_id: 'T-1042',
@@ -37,8 +38,14 @@ test('the search document carries the filterable facts', () => {
       sla_due_at: sampleEvents.RoutingDecided.routing.firstResponseDueAt,
       updated_at: sampleEvents.TicketCommand.meta.occurredAt,
       revision: ticket.revision,
+      created_at: sampleEvents.InteractionReceived.meta.occurredAt,
+      // The agent's reply came a minute after the message, well within the two hours of its deadline.
+      sla_state: 'met',
+      first_response_at: sampleEvents.TicketCommand.meta.occurredAt,
+      detail: undefined,
     },
   );
+  assert.deepEqual(toSearchDocument(change).detail, ticketDetail(change));
 });
 
 test('a revision always has the same event id, and a new revision a new one', () => {

@@ -120,6 +120,12 @@ export async function searchTickets(
   const response = await es.search<TicketSearchDocument>({
     index: options.index ?? TICKET_INDEX,
     size: options.size ?? 20,
+    // A hit shows the list fields and the text; the detail is read by id.
+    _source: { excludes: ['detail'] },
+    track_total_hits: false,
+    // Elasticsearch drops a shard's cached answers at each refresh, so a cached answer is never staler than the
+    // index; dashboards repeating a search between refreshes are answered from memory.
+    request_cache: true,
     query: {
       bool: {
         filter: [{ term: { org_id: orgId } }],

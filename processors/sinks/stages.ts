@@ -12,7 +12,7 @@ import type { Dependency } from '../runtime/dependency.js';
 import { PermanentError } from '../runtime/errors.js';
 import { failed, type BatchStage, type ItemResult } from '../runtime/stage.js';
 import { TICKET_EVENT_KINDS, ticketKey, type TicketEvent } from './events.js';
-import { applyChanges } from './live-views.js';
+import { applyChanges, registerQueuesOfOlderViews } from './live-views.js';
 import { ensureTicketIndex, indexChanges, IndexItemError } from './search-index.js';
 import { TICKET_STORE, TICKET_STORE_VERSION, ticketChanged } from './ticket-changes.js';
 import { applyTicketEvents, ensureTicketStoreIndexes, TicketCache, TicketWriteError } from './ticket-store.js';
@@ -136,11 +136,13 @@ export function searchIndexSink(
 }
 
 export function liveViewsSink(redis: Redis, dependency: Dependency): BatchStage<TicketChanged, never> {
+  const ready = once(() => dependency.call(async () => void (await registerQueuesOfOlderViews(redis))));
   return {
     name: 'live-views',
     version: SINK_VERSION,
     consumes: ['TicketChanged'],
     async handleBatch(items) {
+      await ready();
       const outcomes = await dependency.call(() =>
         applyChanges(
           redis,

@@ -10,6 +10,165 @@ const errorRef = { $ref: '#/components/schemas/Error' } as const;
 export const TICKET_STATUSES = ['open', 'pending', 'auto_replied', 'resolved'] as const;
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 
+/** Milliseconds since the Unix epoch, up to the last millisecond of the year 9999. */
+export const MAX_TIME_MS = 253_402_300_799_999;
+const timeMs = (description: string) => ({ type: 'integer', minimum: 0, maximum: MAX_TIME_MS, description }) as const;
+/** Longest window of the SLA-breach count, in hours (30 days). */
+export const MAX_BREACH_HOURS = 720;
+
+const string = { type: 'string' } as const;
+const integer = { type: 'integer' } as const;
+const nullable = <T extends 'string' | 'integer' | 'number' | 'object'>(type: T) => ({ type: [type, 'null'] }) as const;
+const countsByValue = (what: string) =>
+  ({ type: 'object', additionalProperties: integer, description: `Tickets per ${what}.` }) as const;
+
+/** A ticket in a list. */
+const ticketSummary = {
+  type: 'object',
+  required: [
+    'ticketId',
+    'conversationId',
+    'status',
+    'queue',
+    'priority',
+    'intent',
+    'assignee',
+    'slaDueAt',
+    'subject',
+    'updatedAt',
+  ],
+  properties: {
+    ticketId: string,
+    conversationId: string,
+    status: { type: 'string', enum: [...TICKET_STATUSES] },
+    queue: nullable('string'),
+    priority: nullable('string'),
+    intent: nullable('string'),
+    assignee: nullable('string'),
+    slaDueAt: { ...nullable('integer'), description: 'Deadline of the first response, ms since the epoch.' },
+    subject: { ...nullable('string'), description: 'Redacted subject.' },
+    updatedAt: { ...integer, description: 'Latest change, ms since the epoch: the list order.' },
+  },
+} as const;
+
+/** The ticket of GET /v1/tickets/{id}: what the store's changelog carries, redacted text only. */
+const ticketDetail = {
+  type: 'object',
+  required: ['ticketId', 'conversationId', 'orgId', 'status', 'updatedAt'],
+  properties: {
+    ...ticketSummary.properties,
+    orgId: string,
+    createdAt: nullable('integer'),
+    revision: nullable('integer'),
+    interactions: { type: 'array', items: { type: 'object' }, description: 'Channel, customer, time, attachments.' },
+    enrichment: { ...nullable('object'), description: 'Redacted subject and body, language, sentiment, customer.' },
+    classification: nullable('object'),
+    draft: { ...nullable('object'), description: 'The drafted reply and its citations.' },
+    draftEventId: nullable('string'),
+    routing: nullable('object'),
+    resolution: nullable('string'),
+    replies: { type: 'array', items: { type: 'object' } },
+  },
+} as const;
+
+const ticketPage = {
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: {
+    items: { type: 'array', items: ticketSummary },
+    nextCursor: {
+      ...nullable('string'),
+      description: 'Pass as cursor for the next page; null once the list is walked to its end.',
+    },
+  },
+} as const;
+
+const searchResults = {
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: [...ticketSummary.required, 'body', 'score'],
+        properties: {
+          ...ticketSummary.properties,
+          conversationId: nullable('string'),
+          updatedAt: nullable('integer'),
+          body: { ...nullable('string'), description: 'Redacted body.' },
+          score: nullable('number'),
+        },
+      },
+    },
+  },
+} as const;
+
+const queueList = {
+  type: 'object',
+  required: ['queues', 'at'],
+  properties: {
+    queues: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['queue', 'depth', 'oldestAgeSeconds', 'breaching'],
+        properties: {
+          queue: string,
+          depth: { ...integer, description: 'Tickets of the queue not resolved.' },
+          oldestAgeSeconds: {
+            ...nullable('integer'),
+            description: 'Age of the oldest of them, from its creation; null if none has a known creation time.',
+          },
+          breaching: {
+            ...integer,
+            description: 'Of them, those still waiting for a first response past its deadline.',
+          },
+        },
+      },
+    },
+    at: { ...integer, description: 'When this was read, ms since the epoch.' },
+  },
+} as const;
+
+const byField = {
+  byStatus: countsByValue('status'),
+  byQueue: countsByValue('queue'),
+  byPriority: countsByValue('priority'),
+  byIntent: countsByValue('intent'),
+} as const;
+
+const counts = {
+  type: 'object',
+  required: ['total', 'byStatus', 'byQueue', 'byPriority', 'byIntent', 'at'],
+  properties: { total: integer, ...byField, at: integer },
+} as const;
+
+const stats = {
+  type: 'object',
+  required: ['from', 'to', 'total', 'byStatus', 'byQueue', 'byPriority', 'byIntent'],
+  properties: { from: integer, to: integer, total: integer, ...byField },
+} as const;
+
+const slaBreaches = {
+  type: 'object',
+  required: ['hours', 'from', 'to', 'total', 'byQueue', 'byPriority'],
+  properties: {
+    hours: integer,
+    from: integer,
+    to: integer,
+    total: integer,
+    byQueue: byField.byQueue,
+    byPriority: byField.byPriority,
+  },
+} as const;
+
+const noParameters = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+/**
+ * Schemas of the /v1 routes: fastify validates requests and serializes answers with them, and the OpenAPI
+ * document is built from them. The detail is sent as stored, so its schema only documents it.
+ */
 export const schemas = {
   getTicket: {
     params: {
@@ -18,6 +177,7 @@ export const schemas = {
       required: ['id'],
       properties: { id: { ...filterString, description: 'The ticket id (without the org).' } },
     },
+    documented: ticketDetail,
   },
   listTickets: {
     querystring: {
@@ -32,6 +192,7 @@ export const schemas = {
         cursor: { type: 'string', minLength: 1, maxLength: 1024, description: 'nextCursor of the previous page.' },
       },
     },
+    response: { 200: ticketPage },
   },
   search: {
     querystring: {
@@ -43,8 +204,37 @@ export const schemas = {
         limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
       },
     },
+    response: { 200: searchResults },
   },
-  queues: {},
+  queues: { querystring: noParameters, response: { 200: queueList } },
+  counts: { querystring: noParameters, response: { 200: counts } },
+  stats: {
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        from: timeMs('Start of the window (inclusive), ms since the epoch; default: 24 hours before `to`.'),
+        to: timeMs('End of the window (exclusive), ms since the epoch; default: now, to the second.'),
+      },
+    },
+    response: { 200: stats },
+  },
+  slaBreaches: {
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        hours: {
+          type: 'integer',
+          minimum: 1,
+          maximum: MAX_BREACH_HOURS,
+          default: 24,
+          description: 'How far back, in hours, from now.',
+        },
+      },
+    },
+    response: { 200: slaBreaches },
+  },
 } as const;
 
 /** What the document says about the server's own limits. */
@@ -92,18 +282,21 @@ export function openApiPaths(limits: ServerLimits) {
     '500': error('A failure on our side.'),
     '503': error('A store behind the API is not answering, or did not within the time a request may take.', retryAfter),
   };
-  const ok = (description: string) => ({
+  const ok = (description: string, schema: object) => ({
     description,
     headers: rateLimitHeaders,
-    content: { 'application/json': { schema: { type: 'object' } } },
+    content: { 'application/json': { schema } },
   });
   return {
     '/v1/tickets/{id}': {
       get: {
         summary: "One ticket of the token's org",
+        description:
+          'From the live views (Redis), as the ticket store last published it: redacted text only. A ticket the views ' +
+          'hold from before version 2 is read from the search index, with the fields it has there.',
         parameters: parameters('path', schemas.getTicket.params),
         responses: {
-          '200': ok('The ticket.'),
+          '200': ok('The ticket.', schemas.getTicket.documented),
           '404': error('No such ticket in this org.', rateLimitHeaders),
           '414': error(
             `The id is longer than ${limits.maxParamLength} characters as sent (percent-encoded); ids of up to ` +
@@ -116,25 +309,69 @@ export function openApiPaths(limits: ServerLimits) {
     '/v1/tickets': {
       get: {
         summary: 'Tickets, most recently updated first, one page at a time',
+        description: LIST_CONTRACT,
         parameters: parameters('query', schemas.listTickets.querystring),
-        responses: { '200': ok('{items, nextCursor}; nextCursor is null on the last page.'), ...errors },
+        responses: {
+          '200': ok('A page; nextCursor is null on the last one.', schemas.listTickets.response[200]),
+          ...errors,
+        },
       },
     },
     '/v1/search': {
       get: {
         summary: "Full-text search over the org's tickets",
         parameters: parameters('query', schemas.search.querystring),
-        responses: { '200': ok('{items} with scores, best first.'), ...errors },
+        responses: { '200': ok('Matches, best first.', schemas.search.response[200]), ...errors },
       },
     },
     '/v1/queues': {
       get: {
         summary: 'Live queue depth, age of the oldest waiting ticket and SLA breaches',
-        responses: { '200': ok('{queues: [{queue, depth, oldestAgeSeconds, breaching}], at}.'), ...errors },
+        description: 'Every queue holding tickets not resolved, by name.',
+        responses: { '200': ok('The queues.', schemas.queues.response[200]), ...errors },
+      },
+    },
+    '/v1/counts': {
+      get: {
+        summary: "The org's tickets now, in total and per status, queue, priority and intent",
+        description: 'Counters the live views keep exact with every change of a ticket.',
+        responses: { '200': ok('The counts.', schemas.counts.response[200]), ...errors },
+      },
+    },
+    '/v1/stats': {
+      get: {
+        summary: 'Tickets created in a time window, per status, queue, priority and intent (as they stand now)',
+        description:
+          'Aggregations over the search index. A window whose end is not after its start holds no tickets. Answers ' +
+          'may be served from the index cache until its next refresh (a fraction of a second).',
+        parameters: parameters('query', schemas.stats.querystring),
+        responses: { '200': ok('The counts in the window [from, to).', schemas.stats.response[200]), ...errors },
+      },
+    },
+    '/v1/stats/sla-breaches': {
+      get: {
+        summary: 'First-response deadlines breached in the last hours, per queue and priority',
+        description:
+          'Tickets whose first-response deadline fell within the window and that were not answered by it: answered ' +
+          "late, or still unanswered. Answered means an automatic reply, an agent's reply, or leaving open for " +
+          'pending or resolved.',
+        parameters: parameters('query', schemas.slaBreaches.querystring),
+        responses: { '200': ok('The breaches.', schemas.slaBreaches.response[200]), ...errors },
       },
     },
   };
 }
+
+/** What a walk through the list guarantees while tickets change, as the API documents it. */
+export const LIST_CONTRACT =
+  'Ordered by updatedAt, newest first, then by ticket id. A page holds the tickets after the position (updatedAt, ' +
+  'id) its cursor names, as the views stand when it is read, so while tickets change: no ticket appears twice in ' +
+  "one walk (a ticket's updatedAt only grows, so a change moves it ahead of the cursor, never behind it); a ticket " +
+  'whose position holds during the walk appears exactly once, whatever other tickets do; a ticket updated during ' +
+  'the walk appears once with its earlier state if the walk had passed it, and otherwise not in this walk: it ' +
+  'moved to its new position near the head, where a new walk finds it. Filters choose by the values tickets have ' +
+  'when a page is read. With more than one filter a page may hold fewer than limit tickets, even none, while ' +
+  'nextCursor is not null: walk on until it is null.';
 
 /** The endpoints of the API as the OpenAPI document names them; request limits are set per endpoint by these. */
 export const V1_ENDPOINTS: readonly string[] = Object.keys(

@@ -1,48 +1,69 @@
 /**
  * The authenticated read API. A hook verifies the bearer token before any handler runs, and every read below
- * filters by `request.orgId`: a ticket of another org is indistinguishable from one that does not exist.
+ * is scoped to `request.orgId`: a ticket of another org is indistinguishable from one that does not exist.
+ *
+ * Every route reads a view the sinks built from the ticket store's changelog, in one round trip: the live views
+ * in Redis for a ticket, lists, queues and counters; the search index for full text and aggregations over time.
+ * No request reads the ticket store (the system of record), and none scans a keyspace.
  */
 import type { Client } from '@elastic/elasticsearch';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { Db } from 'mongodb';
-import { ticketKey } from '../../processors/sinks/events.js';
-import { liveViewKeys } from '../../processors/sinks/live-views.js';
 import { searchTickets, TICKET_INDEX } from '../../processors/sinks/search-index.js';
-import type { TicketDocument } from '../../processors/sinks/ticket-document.js';
-import { ticketsCollection } from '../../processors/sinks/ticket-store.js';
-import { afterCursorFilter, CursorError, decodeCursor, encodeCursor } from '../cursor.js';
-import { HttpError, invalidParam } from '../errors.js';
+import { answerKey, type AnswerCache } from '../answer-cache.js';
+import { cursorOfPosition, CursorError, decodeCursor, encodeCursor, positionOfCursor } from '../cursor.js';
+import { HttpError, invalidParam, unavailableStore } from '../errors.js';
 import { guardRequests, type GuardOptions } from '../guard.js';
-import { searchHit, ticketDetail, ticketSummary } from '../views.js';
+import { detailOfOlderDocument, readSlaBreaches, readTicketDocument, readTicketStats } from '../index-reads.js';
+import { readCounts, readDetail, readListPage, readQueues, withReadScripts } from '../live-view-reads.js';
+import { searchHit } from '../views.js';
 import { schemas } from './schemas.js';
 
 export interface V1Options extends GuardOptions {
-  readonly db: Db;
   readonly es: Client;
   readonly redis: Redis;
+  /** Answers of the search index reused for the same question (answer-cache.ts). */
+  readonly answers: AnswerCache;
   readonly searchIndex?: string;
   readonly now: () => number;
 }
 
 export const MAX_LIMIT = 100;
 export const DEFAULT_LIMIT = 20;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
-/** Glob characters in an org id must match themselves in a SCAN pattern. */
-const globEscape = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
+/** Now to the second: aggregations over the same second are the same query, which the index's cache answers. */
+const toTheSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
-  const { db, es, redis, now } = opts;
-  const tickets = ticketsCollection(db);
+  const { es, now, answers } = opts;
+  const redis = withReadScripts(opts.redis);
+  const index = opts.searchIndex ?? TICKET_INDEX;
 
   guardRequests(app, opts);
 
-  app.get<{ Params: { id: string } }>('/v1/tickets/:id', { schema: schemas.getTicket }, async (request) => {
-    const { orgId } = request;
-    const doc = await tickets.findOne({ _id: ticketKey(orgId, request.params.id), orgId });
-    if (!doc) throw new HttpError(404, 'not_found', `no ticket ${request.params.id}`);
-    return ticketDetail(doc);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/v1/tickets/:id',
+    { schema: { params: schemas.getTicket.params } },
+    async (request, reply) => {
+      const { orgId } = request;
+      const { id } = request.params;
+      // Stored as JSON by the sink: sent as it is, neither parsed nor serialized here. While Redis is away the
+      // search index, which holds the same detail, answers instead.
+      const stored = await readDetail(redis, orgId, id).catch((error: unknown) => {
+        if (!unavailableStore(error)) throw error;
+        return null;
+      });
+      if (stored !== null) return reply.type(JSON_TYPE).send(stored);
+      // Views from before the detail was kept in Redis, or a ticket the live views have not caught up with.
+      const doc = await readTicketDocument(es, index, orgId, id);
+      if (!doc) throw new HttpError(404, 'not_found', `no ticket ${id}`);
+      return reply.type(JSON_TYPE).send(JSON.stringify(doc.detail ?? detailOfOlderDocument(doc)));
+    },
+  );
 
   app.get<{
     Querystring: {
@@ -54,40 +75,22 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
       cursor?: string;
     };
   }>('/v1/tickets', { schema: schemas.listTickets }, async (request) => {
-    const { orgId } = request;
     const { status, queue, priority, intent, limit, cursor } = request.query;
-    const filter: Record<string, unknown> = { orgId };
-    if (status !== undefined) filter.status = status;
-    if (queue !== undefined) filter.queue = queue;
-    if (priority !== undefined) filter.priority = priority;
-    if (intent !== undefined) filter['classification.intent'] = intent;
+    let after: string | null = null;
     if (cursor !== undefined) {
       try {
-        Object.assign(filter, afterCursorFilter(decodeCursor(cursor)));
+        after = positionOfCursor(decodeCursor(cursor));
       } catch (error) {
         if (error instanceof CursorError) throw invalidParam('query', 'cursor', 'format', error.message);
         throw error;
       }
     }
-    const page: TicketDocument[] = await tickets
-      .find(filter)
-      .sort({ updatedAt: -1, _id: -1 })
-      .limit(limit + 1)
-      .toArray();
-    const more = page.length > limit;
-    const items = more ? page.slice(0, limit) : page;
-    const last = items.at(-1);
-    return {
-      items: items.map(ticketSummary),
-      nextCursor: more && last ? encodeCursor({ updatedAt: last.updatedAt, id: last._id }) : null,
-    };
+    const page = await readListPage(redis, request.orgId, { status, queue, priority, intent }, limit, after);
+    return { items: page.items, nextCursor: page.next === null ? null : encodeCursor(cursorOfPosition(page.next)) };
   });
 
-  app.get<{ Querystring: { q: string; limit: number } }>('/v1/search', { schema: schemas.search }, async (request) => {
-    const hits = await searchTickets(es, request.orgId, request.query.q, {
-      index: opts.searchIndex ?? TICKET_INDEX,
-      size: request.query.limit,
-    }).catch((error: unknown) => {
+  const search = async (orgId: string, q: string, limit: number) => {
+    const hits = await searchTickets(es, orgId, q, { index, size: limit }).catch((error: unknown) => {
       // Before the first ticket is indexed the index does not exist: nothing matches, which is no error.
       if ((error as { body?: { error?: { type?: string } } }).body?.error?.type === 'index_not_found_exception') {
         return [];
@@ -95,46 +98,39 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
       throw error;
     });
     // The search is filtered by org already; checking again costs nothing and keeps a mapping slip harmless.
-    return {
-      items: hits.filter((h) => h.ticket.org_id === request.orgId).map((h) => searchHit(h.ticket, h.score)),
-    };
+    return { items: hits.filter((h) => h.ticket.org_id === orgId).map((h) => searchHit(h.ticket, h.score)) };
+  };
+  app.get<{ Querystring: { q: string; limit: number } }>('/v1/search', { schema: schemas.search }, (request) => {
+    const { orgId } = request;
+    const { q, limit } = request.query;
+    return answers.get(answerKey('search', orgId, q, limit), () => search(orgId, q, limit));
   });
 
   app.get('/v1/queues', { schema: schemas.queues }, async (request) => {
-    const { orgId } = request;
-    const prefix = liveViewKeys.queuePrefix(orgId);
-    const keys = new Set<string>();
-    let scanCursor = '0';
-    do {
-      const [next, batch] = await redis.scan(scanCursor, 'MATCH', `${globEscape(prefix)}*`, 'COUNT', 500);
-      scanCursor = next;
-      for (const key of batch) keys.add(key);
-    } while (scanCursor !== '0');
     const at = now();
-    const queues = await Promise.all(
-      [...keys].sort().map(async (key) => {
-        const [depth, breaching, members] = await Promise.all([
-          redis.zcard(key),
-          redis.zcount(key, '-inf', String(at)),
-          redis.zrange(key, '0', '-1'),
-        ]);
-        let oldest: number | null = null;
-        if (members.length > 0) {
-          const pipeline = redis.pipeline();
-          for (const id of members) pipeline.hget(liveViewKeys.ticket(orgId, id), 'updatedAt');
-          for (const [, value] of (await pipeline.exec()) ?? []) {
-            const t = Number(value);
-            if (typeof value === 'string' && value !== '' && Number.isFinite(t)) oldest = Math.min(oldest ?? t, t);
-          }
-        }
-        return {
-          queue: key.slice(prefix.length),
-          depth,
-          oldestAgeSeconds: oldest === null ? null : Math.max(0, Math.floor((at - oldest) / 1000)),
-          breaching,
-        };
-      }),
-    );
-    return { queues: queues.filter((q) => q.depth > 0), at };
+    return { queues: await readQueues(redis, request.orgId, at), at };
+  });
+
+  app.get('/v1/counts', { schema: schemas.counts }, async (request) => {
+    const at = now();
+    return { ...(await readCounts(redis, request.orgId)), at };
+  });
+
+  app.get<{ Querystring: { from?: number; to?: number } }>('/v1/stats', { schema: schemas.stats }, (request) => {
+    const { orgId } = request;
+    const to = request.query.to ?? toTheSecond(now());
+    const from = request.query.from ?? Math.max(0, to - DAY_MS);
+    return answers.get(answerKey('stats', orgId, from, to), () => readTicketStats(es, index, orgId, from, to));
+  });
+
+  app.get<{ Querystring: { hours: number } }>('/v1/stats/sla-breaches', { schema: schemas.slaBreaches }, (request) => {
+    const { orgId } = request;
+    const { hours } = request.query;
+    const to = toTheSecond(now());
+    const from = Math.max(0, to - hours * HOUR_MS);
+    return answers.get(answerKey('sla-breaches', orgId, hours, from, to), async () => ({
+      hours,
+      ...(await readSlaBreaches(es, index, orgId, from, to)),
+    }));
   });
 };
