@@ -1,430 +1,319 @@
 /**
  * `npm run bench:query`: the query API under read load, every route in turn, while the real pipeline ingests.
- *
- *   npm run bench:query -- [--tickets 100000] [--seconds 10] [--connections 32] [--ingest-rate 100]
- *     [--small-orgs 3] [--small-tickets 2000] [--warmup 2] [--routes detail,list,...] [--rebuild] [--json out.json]
+ * Its defaults run issue 9's case, so the plain command answers whether the targets hold; `--help` lists the
+ * options (loadtest/query/options.ts). Needs a running, provisioned stack.
  *
  * 1. The data: an org of `--tickets` tickets (100,000) and `--small-orgs` smaller ones, built once through the
  *    sinks' own code into the ticket store, the search index and the live views, and reused by later runs
- *    (loadtest/query-dataset.ts says how and why).
+ *    (loadtest/query/dataset.ts).
  * 2. The processes, each from its main as deployed: the query API, its request limits raised out of the way by
- *    its own environment variables (QUERY_API_RATE_LIMIT_PER_MINUTE and the others), and unless
- *    `--ingest-rate 0`, HTTP ingest with the five stages and the three sinks, fed `--ingest-rate` interactions a
- *    second for a throwaway org (removed afterwards) for the whole run, so reads share the machine, the search
- *    index and Redis with a working pipeline. Measuring starts once the first of those tickets is readable.
- * 3. Each route for `--seconds` (after `--warmup`) over `--connections` keep-alive connections
- *    (loadtest/http-load.ts), as 20 users of the big org: reads/s, p50 and p99 latency, answers other than 2xx.
+ *    its own environment variables (the buckets are still taken, in Redis, on every request), and unless
+ *    `--ingest-rate 0`, HTTP ingest with the five stages and three sinks fed `--ingest-rate` interactions a
+ *    second for a throwaway org for the whole run (loadtest/query/ingest.ts), so reads share the machine, the
+ *    search index and Redis with a working pipeline.
+ * 3. Each route for `--seconds` after `--warmup` over `--connections` keep-alive connections
+ *    (loadtest/query/http-load.ts), as 20 users of the big org: reads/s, p50 and p99 latency, answers other than
+ *    2xx, and the CPU of every process (the stack's servers, the query API, the pipeline's processes, the
+ *    benchmark) from /proc over exactly the measured seconds, with the machine's load average.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import http from 'node:http';
-import { cpus, loadavg } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { Client } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
-import { MongoClient } from 'mongodb';
-import type { ChildProcess } from 'node:child_process';
 import { loadConfig } from '../config/index.js';
 import { freePort, waitUntilOk } from '../ops/net.js';
-import { INGEST_APP, PROCESSOR_APPS, QUERY_API_APP, type AppSpec } from '../ops/stack/apps.js';
-import { readCounters } from '../processors/sinks/live-views.js';
-import { spawnApp } from '../processors/testing/kafka-kit.js';
+import { QUERY_API_APP } from '../ops/stack/apps.js';
+import { stackServices } from '../ops/stack/services/index.js';
+import { readPidRecord, serviceFiles } from '../ops/stack/supervisor.js';
+import { kafka, spawnApp } from '../processors/testing/kafka-kit.js';
 import { signDevToken } from '../query-api/jwt.js';
-import { createBenchOrg, removeBenchOrg } from './bench-org.js';
-import { machineCpuMs, ownCpuMs, processTreeCpuMs, stackServicePid } from './cpu.js';
-import { percentileOf, runLoad, type LoadRequest } from './http-load.js';
+import { loadAverage, ProcSampler, type Mark, type Watched } from './chain/proc-stats.js';
+import { ensureBenchOrg } from './query/dataset.js';
+import { percentileOf, runLoad } from './query/http-load.js';
+import { startIngest, type RunningIngest } from './query/ingest.js';
+import { OptionError, parseQueryBenchOptions, USAGE } from './query/options.js';
 import {
-  benchIntents,
-  benchQueues,
-  BENCH_PRIORITIES,
-  ensureBenchOrg,
-  SEARCH_WORDS,
-  type BenchOrg,
-} from './query-dataset.js';
-import { markdownTable, round } from './stats.js';
+  BARE_SERVER_PROCESS,
+  CALIBRATION_ROUTE,
+  QUERY_API_PROCESS,
+  resultJson,
+  resultTables,
+  type RouteResult,
+} from './query/report.js';
+import { drawFrom, type Answer } from './query/routes.js';
 
-const { values } = parseArgs({
-  options: {
-    tickets: { type: 'string', default: '100000' },
-    'small-orgs': { type: 'string', default: '3' },
-    'small-tickets': { type: 'string', default: '2000' },
-    seconds: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '2' },
-    connections: { type: 'string', default: '32' },
-    'ingest-rate': { type: 'string', default: '100' },
-    routes: { type: 'string' },
-    rebuild: { type: 'boolean', default: false },
-    json: { type: 'string' },
-  },
-});
-const flag = (name: keyof typeof values, min = 1) => {
-  const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`--${name} must be an integer of at least ${min}, got ${values[name]}`);
-  return n;
-};
-const tickets = flag('tickets');
-const smallOrgs = flag('small-orgs', 0);
-const smallTickets = flag('small-tickets');
-const seconds = flag('seconds');
-const warmup = flag('warmup', 0);
-const connections = flag('connections');
-const ingestRate = flag('ingest-rate', 0);
+if (process.argv.includes('--help')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+let options;
+try {
+  options = parseQueryBenchOptions(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof OptionError)) throw error;
+  console.error(`bench:query: ${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
 
 const config = loadConfig();
-const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+const started = Date.now();
+const log = (line: string) => console.log(`+${Math.round((Date.now() - started) / 1000)}s ${line}`);
 const load = () =>
-  loadavg()
+  loadAverage()
     .map((n) => n.toFixed(1))
-    .join(' ');
+    .join(' / ');
+const USERS = 20;
+/** --build-only: the orgs are there, nothing is measured. */
+class BuildOnly extends Error {}
 
-interface Route {
-  readonly key: string;
-  readonly route: string;
-  readonly wantBody?: boolean;
-  readonly next: (org: BenchOrg, draw: () => number, previous: { status: number; body: string } | null) => string;
-}
-
-const pick = <T>(items: readonly T[], draw: () => number) => items[Math.floor(draw() * items.length)]!;
-
-/** A filtered list walk: one filter (now and then two), its next pages followed up to a few deep. */
-function listPath(
-  previous: { status: number; body: string } | null,
-  draw: () => number,
-  state: { depth: number; base: string },
-) {
-  if (previous?.status === 200 && state.depth < 3) {
-    const { nextCursor } = JSON.parse(previous.body) as { nextCursor: string | null };
-    if (nextCursor) {
-      state.depth++;
-      return `${state.base}&cursor=${nextCursor}`;
-    }
-  }
-  const filters = [
-    () => `status=${pick(['open', 'pending', 'auto_replied', 'resolved'], draw)}`,
-    () => `queue=${encodeURIComponent(pick(benchQueues(), draw))}`,
-    () => `priority=${pick(BENCH_PRIORITIES, draw)}`,
-    () => `intent=${encodeURIComponent(pick(benchIntents(), draw))}`,
-    () => `status=open&priority=${pick(BENCH_PRIORITIES, draw)}`,
-  ];
-  state.depth = 0;
-  state.base = `/v1/tickets?${pick(filters, draw)()}&limit=20`;
-  return state.base;
-}
-
-const ROUTES: Route[] = [
-  {
-    key: 'detail',
-    route: 'GET /v1/tickets/:id',
-    next: (org, draw) => `/v1/tickets/${org.ticketIds(Math.floor(draw() * org.tickets))}`,
-  },
-  { key: 'list', route: 'GET /v1/tickets', wantBody: true, next: () => '' /* set per connection below */ },
-  {
-    key: 'search',
-    route: 'GET /v1/search',
-    next: (_, draw) => `/v1/search?q=${encodeURIComponent(pick(SEARCH_WORDS, draw))}`,
-  },
-  { key: 'queues', route: 'GET /v1/queues', next: () => '/v1/queues' },
-  { key: 'counts', route: 'GET /v1/counts', next: () => '/v1/counts' },
-  {
-    key: 'stats',
-    route: 'GET /v1/stats',
-    // The last day, week or fortnight of the data set.
-    next: (org, draw) => `/v1/stats?from=${org.to - pick([1, 7, 14], draw) * 86_400_000}&to=${org.to}`,
-  },
-  {
-    key: 'sla',
-    route: 'GET /v1/stats/sla-breaches',
-    next: (_, draw) => `/v1/stats/sla-breaches?hours=${pick([24, 168, 720], draw)}`,
-  },
-];
-
-const selected = values.routes ? values.routes.split(',').map((s) => s.trim()) : ROUTES.map((r) => r.key);
-for (const key of selected) {
-  if (!ROUTES.some((r) => r.key === key))
-    throw new Error(`--routes: unknown ${key} (${ROUTES.map((r) => r.key).join(', ')})`);
-}
-
-/** Everything this run started, stopped at the end whatever happens. */
-const children: ChildProcess[] = [];
 let failure: Error | null = null;
-let stopping = false;
-function start(app: AppSpec, env: Record<string, string>): ChildProcess {
-  const child = spawnApp(
-    app,
-    { KAFKA_CLIENT_ID: 'ticketflow-bench-query', PROCESSOR_INSTANCE_ID: `bench-query-${app.name}`, ...env },
-    (error, how) => {
-      if (!stopping || (how.code !== 0 && how.signal !== 'SIGTERM')) failure ??= error;
-    },
-  );
-  children.push(child);
-  return child;
-}
-async function stopAll(): Promise<void> {
-  stopping = true;
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const stuck = setTimeout(() => child.kill('SIGKILL'), 30_000);
-          child.once('exit', () => resolve(clearTimeout(stuck)));
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
-}
-
-/** Posts interactions for the ingest org at a fixed rate (open loop) until stopped. */
-function startIngest(url: URL, key: string, rate: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  const stats = { posted: 0, accepted: 0, refused: 0 };
-  const bodies = [
-    'I think I lost my debit card on the bus this morning, can you block it please?',
-    'My bank transfer has been pending for three days. Is something wrong with it?',
-    'I was charged twice for the same order at an online shop. Can you refund one of them?',
-    'I forgot my password and the reset email never arrives. I checked the spam folder too.',
-  ];
-  const began = performance.now();
-  let stopped = false;
-  const loop = (async () => {
-    for (let n = 0; !stopped; n++) {
-      const wait = began + (n / rate) * 1000 - performance.now();
-      if (wait > 1) await sleep(wait);
-      const body = JSON.stringify({
-        conversationId: `bench-query-${randomUUID()}`,
-        channel: 'CHAT',
-        customer: { customerId: `customer-${n % 200}` },
-        body: bodies[n % bodies.length],
-      });
-      stats.posted++;
-      const request = http.request(
-        {
-          agent,
-          host: url.hostname,
-          port: url.port,
-          path: '/v1/interactions',
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${key}`,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-          },
-        },
-        (response) => {
-          response.resume();
-          if (response.statusCode === 202) stats.accepted++;
-          else stats.refused++;
-        },
-      );
-      request.on('error', () => stats.refused++);
-      request.end(body);
-    }
-  })();
-  return {
-    stats,
-    seconds: () => (performance.now() - began) / 1000,
-    async stop() {
-      stopped = true;
-      await loop;
-      agent.destroy();
-    },
-  };
-}
-
-const mongo = new MongoClient(config.mongo.url, { serverSelectionTimeoutMS: 5000, appName: 'ticketflow-bench-query' });
-const es = new Client({ node: config.elasticsearch.url, requestTimeout: 120_000 });
-const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
-let ingestOrg: string | null = null;
-let ingest: ReturnType<typeof startIngest> | null = null;
 const interrupted = (signal: string) => (failure ??= new Error(`interrupted by ${signal}`));
 process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+const check = () => {
+  if (failure) throw failure;
+};
+
+let api: ChildProcess | null = null;
+let apiStopping = false;
+let bare: ChildProcess | null = null;
+let bareStopping = false;
+async function stopApi(): Promise<void> {
+  if (!api || api.exitCode !== null || api.signalCode !== null) return;
+  apiStopping = true;
+  const exited = new Promise((resolve) => api!.once('exit', resolve));
+  api.kill('SIGTERM');
+  const stuck = setTimeout(() => api!.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(stuck);
+}
+
+/** The stack's servers, each counted with its whole process tree. */
+function stackServers(): Watched[] {
+  return stackServices.flatMap((service) => {
+    const record = readPidRecord(serviceFiles(config.stack, service.name).pidFile);
+    return record && existsSync(`/proc/${record.pid}`)
+      ? [{ name: service.name, kind: 'server' as const, rootPid: record.pid, tree: true }]
+      : [];
+  });
+}
+
+const es = new Client({ node: config.elasticsearch.url, requestTimeout: 120_000 });
+const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+const admin = kafka.admin();
+let ingest: RunningIngest | null = null;
+let sampler: ProcSampler | null = null;
 
 try {
-  log(`machine: ${cpus().length} cores, load average ${load()}`);
-  await mongo.connect();
-  const stores = { db: mongo.db(config.mongo.database), es, redis };
-  const big = await ensureBenchOrg(stores, 'bench-query-big', tickets, { rebuild: values.rebuild, log });
-  log(
-    `${big.orgId}: ${big.tickets.toLocaleString('en-US')} tickets ${big.built ? `built in ${Math.round(big.buildSeconds)} s` : 'reused'}`,
-  );
-  for (let k = 1; k <= smallOrgs; k++) {
-    const small = await ensureBenchOrg(stores, `bench-query-small-${k}`, smallTickets, {
-      rebuild: values.rebuild,
+  log(`${availableParallelism()} cores, load average ${load()}`);
+  const stores = { es, redis };
+  // Named by size, so runs of another size neither rebuild nor read this one.
+  const big = await ensureBenchOrg(stores, `bench-query-${options.tickets}`, options.tickets, {
+    rebuild: options.rebuild,
+    log,
+  });
+  log(`${big.orgId}: ${big.tickets.toLocaleString('en-US')} tickets ${big.built ? 'built' : 'reused'}`);
+  const smallOrgs = [];
+  for (let k = 1; k <= options.smallOrgs; k++) {
+    const small = await ensureBenchOrg(stores, `bench-query-${options.smallTickets}-${k}`, options.smallTickets, {
+      rebuild: options.rebuild,
       log,
     });
-    if (!small.built) log(`${small.orgId}: ${small.tickets.toLocaleString('en-US')} tickets reused`);
+    smallOrgs.push({ orgId: small.orgId, tickets: small.tickets });
   }
+  check();
+  if (options.buildOnly) throw new BuildOnly();
 
   const secret = randomBytes(32).toString('base64url');
   const apiPort = await freePort();
-  const api = start(QUERY_API_APP, {
-    QUERY_API_PORT: String(apiPort),
-    QUERY_API_JWT_ALGORITHM: 'HS256',
-    QUERY_API_JWT_SECRET: secret,
-    QUERY_API_JWT_ISSUER: '',
-    QUERY_API_JWT_AUDIENCE: '',
-    // The benchmark measures reads, not the request limits: every bucket far above what it can send.
-    QUERY_API_RATE_LIMIT_PER_MINUTE: '10000000',
-    QUERY_API_USER_RATE_LIMIT_PER_MINUTE: '10000000',
-    QUERY_API_ENDPOINT_RATE_LIMITS: '',
-    QUERY_API_USER_ENDPOINT_RATE_LIMITS: '',
-  });
-  await waitUntilOk(`http://127.0.0.1:${apiPort}/readyz`, 90_000);
+  if (options.cpuProf) mkdirSync(options.cpuProf, { recursive: true });
+  const nodeArgs = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.cpuProf)}`] : [];
+  api = spawnApp(
+    { ...QUERY_API_APP, nodeArgs },
+    {
+      QUERY_API_PORT: String(apiPort),
+      QUERY_API_JWT_ALGORITHM: 'HS256',
+      QUERY_API_JWT_SECRET: secret,
+      QUERY_API_JWT_ISSUER: '',
+      QUERY_API_JWT_AUDIENCE: '',
+      // The benchmark measures reads, not the request limits: every bucket far above what it can send.
+      QUERY_API_RATE_LIMIT_PER_MINUTE: '10000000',
+      QUERY_API_USER_RATE_LIMIT_PER_MINUTE: '10000000',
+      QUERY_API_ENDPOINT_RATE_LIMITS: '',
+      QUERY_API_USER_ENDPOINT_RATE_LIMITS: '',
+    },
+    (error) => {
+      if (!apiStopping) failure ??= error;
+    },
+  );
+  // The machine's ceiling for an HTTP read, measured with the same generator just before the routes.
+  const barePort = await freePort();
+  bare = spawnApp(
+    { name: BARE_SERVER_PROCESS, entry: 'loadtest/query/bare-server.ts' },
+    { PORT: String(barePort) },
+    (error) => {
+      if (!bareStopping) failure ??= error;
+    },
+  );
+  await Promise.all([
+    waitUntilOk(`http://127.0.0.1:${apiPort}/readyz`, 120_000),
+    waitUntilOk(`http://127.0.0.1:${barePort}/v1/tickets/x`, 120_000),
+  ]);
   log(`query API on port ${apiPort}`);
 
-  if (ingestRate > 0) {
-    const ingestPort = await freePort();
-    start(INGEST_APP, { INGEST_PORT: String(ingestPort) });
-    for (const app of PROCESSOR_APPS) start(app, {});
-    await waitUntilOk(`http://127.0.0.1:${ingestPort}/readyz`, 90_000);
-    ingestOrg = `bench-query-ingest-${randomUUID().slice(0, 8)}`;
-    const { key } = await createBenchOrg(config, es, ingestOrg);
-    ingest = startIngest(new URL(`http://127.0.0.1:${ingestPort}`), key, ingestRate);
-    log(`ingest: ${ingestRate} interactions/s for ${ingestOrg} through ingest, 5 stages and 3 sinks`);
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      if (failure) throw failure;
-      const counts = await readCounters(redis, ingestOrg);
-      if (Object.values(counts.status).some((n) => n > 0)) break;
-      if (Date.now() > deadline) throw new Error('no ingested ticket reached the live views within 180 s');
-      await sleep(500);
-    }
-    log(`the pipeline materializes the ingested tickets; measuring (load average ${load()})`);
+  const plannedSeconds = options.routes.length * (options.seconds + options.warmup);
+  if (options.ingestRate > 0) {
+    await admin.connect();
+    log(`starting ingest and the eight processors (${options.shape}) for ${options.ingestRate} interactions/s`);
+    ingest = await startIngest({
+      config,
+      es,
+      redis,
+      admin,
+      rate: options.ingestRate,
+      shape: options.shape,
+      // Enough to post through every route and the time it takes the first ticket to appear.
+      maxSeconds: plannedSeconds + 300,
+      onDeath: (error) => (failure ??= error),
+      log,
+    });
+    log(`the pipeline materializes ${ingest.orgId}'s tickets; measuring (load average ${load()})`);
   }
 
-  const users = Array.from({ length: 20 }, (_, i) =>
+  sampler = new ProcSampler([
+    ...stackServers(),
+    { name: QUERY_API_PROCESS, kind: 'node', rootPid: api.pid!, tree: true },
+    { name: BARE_SERVER_PROCESS, kind: 'node', rootPid: bare!.pid!, tree: true },
+    ...(ingest?.pipeline.processes ?? []).map((p): Watched => ({
+      name: p.name,
+      kind: 'node',
+      rootPid: p.child.pid!,
+      tree: true,
+    })),
+    { name: 'benchmark', kind: 'benchmark', rootPid: process.pid, tree: false },
+  ]);
+  sampler.start();
+  const tokens = Array.from({ length: USERS }, (_, i) =>
     signDevToken(secret, { org: big.orgId, sub: `bench-user-${i}` }, { expiresInSeconds: 3600 }),
   );
-  const results: Array<{
-    route: string;
-    requests: number;
-    readsPerSec: number;
-    p50Ms: number;
-    p99Ms: number;
-    non2xx: number;
-    errors: number;
-  }> = [];
-  for (const route of ROUTES.filter((r) => selected.includes(r.key))) {
-    if (failure) throw failure;
-    let seed = 12345;
-    const draw = () => (seed = (Math.imul(seed, 1_664_525) + 1_013_904_223) >>> 0) / 4_294_967_296;
-    const walks = Array.from({ length: connections }, () => ({ depth: 0, base: '' }));
-    const cpuBefore = cpuNow();
+
+  /** One route (or the calibration) under the load of `--connections` for `--warmup` + `--seconds`. */
+  const measure = async (
+    route: string,
+    server: string,
+    port: number,
+    clients: Array<(previous: Answer | null) => string>,
+    wantBody: boolean,
+  ): Promise<RouteResult> => {
+    check();
+    let from: Mark | null = null;
+    let to: Mark | null = null;
     const result = await runLoad({
       host: '127.0.0.1',
-      port: apiPort,
-      connections,
-      warmupMs: warmup * 1000,
-      durationMs: seconds * 1000,
-      wantBody: route.wantBody ?? false,
-      next: (connection, previous): LoadRequest => ({
-        path: route.key === 'list' ? listPath(previous, draw, walks[connection]!) : route.next(big, draw, previous),
-        headers: { authorization: `Bearer ${users[connection % users.length]}` },
+      port,
+      connections: options.connections,
+      warmupMs: options.warmup * 1000,
+      durationMs: options.seconds * 1000,
+      wantBody,
+      onMeasureStart: () => (from = sampler!.mark()),
+      onMeasureEnd: () => (to = sampler!.mark()),
+      next: (connection, previous) => ({
+        path: clients[connection]!(previous),
+        headers: { authorization: `Bearer ${tokens[connection % USERS]}` },
       }),
     });
-    // Over the warm-up and the measured seconds alike, divided by the requests answered in both.
-    const cpuAfter = cpuNow();
-    const answered = result.requests * ((warmup + seconds) / seconds);
-    const perRequest = (k: keyof typeof cpuAfter) => Math.round(((cpuAfter[k] - cpuBefore[k]) * 1000) / answered);
-    const row = {
-      route: route.route,
+    const start = from as Mark | null;
+    const end = to as Mark | null;
+    if (!start || !end) throw new Error(`${route}: the CPU marks were not taken`);
+    const row: RouteResult = {
+      route,
+      server,
       requests: result.requests,
-      readsPerSec: Math.round(result.perSecond),
-      p50Ms: Number(percentileOf(result.latenciesMs, 50).toFixed(2)),
-      p99Ms: Number(percentileOf(result.latenciesMs, 99).toFixed(2)),
+      readsPerSec: result.perSecond,
+      p50Ms: percentileOf(result.latenciesMs, 50),
+      p99Ms: percentileOf(result.latenciesMs, 99),
       non2xx: result.non2xx,
       errors: result.errors,
-      cpuUs: {
-        api: perRequest('api'),
-        redis: perRequest('redis'),
-        elasticsearch: perRequest('elasticsearch'),
-        generator: perRequest('generator'),
-        machine: perRequest('machine'),
-      },
+      seconds: (end.at - start.at) / 1000,
+      processes: sampler!.usage(start, end),
+      machineBusySeconds: end.machine.busySeconds - start.machine.busySeconds,
+      load: [start.load[0]!, end.load[0]!],
     };
-    results.push(row);
     log(
-      `${row.route}: ${row.readsPerSec}/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, ${row.non2xx} non-2xx (load average ${load()})`,
+      `${row.route}: ${Math.round(row.readsPerSec)}/s, p50 ${row.p50Ms.toFixed(1)} ms, p99 ${row.p99Ms.toFixed(1)} ms, ` +
+        `${row.non2xx + row.errors} non-2xx (load average ${load()})`,
     );
-  }
+    return row;
+  };
 
-  let ingestLine = 'no ingest (--ingest-rate 0)';
-  if (ingest && ingestOrg) {
-    await ingest.stop();
-    const counts = await readCounters(redis, ingestOrg);
-    const materialized = Object.values(counts.status).reduce((a, b) => a + b, 0);
-    ingestLine =
-      `ingest alongside: ${ingest.stats.posted} interactions posted in ${Math.round(ingest.seconds())} s ` +
-      `(${round(ingest.stats.posted / ingest.seconds(), 1)}/s), ${ingest.stats.accepted} accepted, ` +
-      `${ingest.stats.refused} refused; ${materialized} of them readable in the live views when the reads ended`;
-  }
-  console.log(
-    `\n${markdownTable(
-      [
-        'route',
-        'reads/s',
-        'p50 ms',
-        'p99 ms',
-        'non-2xx',
-        'CPU µs/read: API',
-        'Redis',
-        'ES',
-        'load generator',
-        'machine',
-      ],
-      results.map((r) => [
-        r.route,
-        round(r.readsPerSec),
-        round(r.p50Ms, 1),
-        round(r.p99Ms, 1),
-        r.non2xx,
-        round(r.cpuUs.api),
-        round(r.cpuUs.redis),
-        round(r.cpuUs.elasticsearch),
-        round(r.cpuUs.generator),
-        round(r.cpuUs.machine),
-      ]),
-    )}\n\n` +
-      `CPU per read is the CPU time each process used while a route was loaded (warm-up included) over the reads ` +
-      `answered; "machine" is every process on every core, the pipeline and anyone else's work included.\n` +
-      `Org ${big.orgId} of ${big.tickets.toLocaleString('en-US')} tickets (and ${smallOrgs} of ` +
-      `${smallTickets.toLocaleString('en-US')}); ${connections} connections, ${seconds} s per route after ${warmup} s ` +
-      `of warm-up; ${cpus().length} cores, load average ${load()} at the end.\n${ingestLine}`,
+  const calibration = await measure(
+    CALIBRATION_ROUTE,
+    BARE_SERVER_PROCESS,
+    barePort,
+    Array.from({ length: options.connections }, () => () => '/v1/tickets/x'),
+    false,
   );
-  if (values.json) {
-    writeFileSync(
-      values.json,
-      `${JSON.stringify(
-        {
-          tickets: big.tickets,
-          routes: results.map(({ route, readsPerSec, p50Ms, p99Ms, non2xx }) => ({
-            route,
-            readsPerSec,
-            p50Ms,
-            p99Ms,
-            non2xx,
-          })),
-        },
-        null,
-        2,
-      )}\n`,
+  bareStopping = true;
+  bare.kill('SIGTERM');
+  bare = null;
+
+  const results: RouteResult[] = [];
+  for (const [r, route] of options.routes.entries()) {
+    const clients = Array.from({ length: options.connections }, (_, c) =>
+      route.client(big, drawFrom(1000 * (r + 1) + c)),
     );
-    log(`wrote ${values.json}`);
+    results.push(await measure(route.route, QUERY_API_PROCESS, apiPort, clients, route.wantBody));
   }
+  check();
+
+  let ingestSummary = null;
+  if (ingest) {
+    const stats = ingest.stats();
+    ingestSummary = {
+      orgId: ingest.orgId,
+      targetPerSec: options.ingestRate,
+      posted: stats.posted,
+      accepted: stats.accepted,
+      refused: stats.refused,
+      postedPerSec: stats.seconds > 0 ? stats.posted / stats.seconds : 0,
+      materialized: await ingest.materialized(),
+    };
+  }
+  const report = {
+    tickets: big.tickets,
+    orgId: big.orgId,
+    smallOrgs,
+    connections: options.connections,
+    cores: availableParallelism(),
+    routes: results,
+    calibration,
+    ingest: ingestSummary,
+  };
+  console.log(`\n${resultTables(report)}`);
+  if (options.json) {
+    writeFileSync(options.json, `${JSON.stringify(resultJson(report), null, 2)}\n`);
+    log(`results written to ${options.json}`);
+  }
+} catch (error) {
+  if (!(error instanceof BuildOnly)) failure ??= error as Error;
 } finally {
   process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
-  await ingest?.stop();
-  await stopAll();
-  if (ingestOrg) {
-    log(`removing ${ingestOrg} and what the pipeline wrote for it`);
-    await removeBenchOrg(config, es, ingestOrg, log).catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
+  sampler?.stop();
+  bareStopping = true;
+  bare?.kill('SIGTERM');
+  if (ingest) {
+    log(`stopping ingest; removing ${ingest.orgId} and what the pipeline wrote for it`);
+    await ingest.stop().catch((error: unknown) => log(`stopping ingest failed: ${String(error)}`));
   }
+  await stopApi();
+  await admin.disconnect().catch(() => undefined);
   redis.disconnect();
-  await Promise.allSettled([mongo.close(), es.close()]);
+  await es.close().catch(() => undefined);
 }
 if (failure) {
-  console.error(String(failure));
+  console.error(`bench:query failed: ${failure.message}`);
   process.exit(1);
 }
+process.exit(0);

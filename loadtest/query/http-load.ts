@@ -22,6 +22,9 @@ export interface LoadOptions {
   readonly next: (connection: number, previous: { status: number; body: string } | null) => LoadRequest;
   /** Keep answers' bodies for `next` (costs a decode per answer). */
   readonly wantBody?: boolean;
+  /** Called when the measured seconds begin and end, e.g. to read CPU counters over exactly those seconds. */
+  readonly onMeasureStart?: () => void;
+  readonly onMeasureEnd?: () => void;
 }
 
 export interface LoadResult {
@@ -36,8 +39,8 @@ export interface LoadResult {
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 
-/** Where the complete response at the start of `buf` ends, and its body; null while it is incomplete. */
-function completeLength(buf: Buffer): { length: number; bodyStart: number; bodyEnd: number; status: number } | null {
+/** The complete response at the start of `buf`: its length in `buf`, status and body; null while incomplete. */
+export function completeResponse(buf: Buffer): { length: number; status: number; body: Buffer } | null {
   const headerEnd = buf.indexOf(CRLF2);
   if (headerEnd < 0) return null;
   const head = buf.toString('latin1', 0, headerEnd);
@@ -46,10 +49,11 @@ function completeLength(buf: Buffer): { length: number; bodyStart: number; bodyE
   const lengthMatch = /\r\ncontent-length:\s*(\d+)/i.exec(head);
   if (lengthMatch) {
     const end = bodyStart + Number(lengthMatch[1]);
-    return buf.length >= end ? { length: end, bodyStart, bodyEnd: end, status } : null;
+    return buf.length >= end ? { length: end, status, body: buf.subarray(bodyStart, end) } : null;
   }
   if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
     // Walk the chunks; the body ends with a zero-length chunk and an empty trailer.
+    const parts: Buffer[] = [];
     let at = bodyStart;
     for (;;) {
       const lineEnd = buf.indexOf('\r\n', at);
@@ -57,13 +61,14 @@ function completeLength(buf: Buffer): { length: number; bodyStart: number; bodyE
       const size = parseInt(buf.toString('latin1', at, lineEnd), 16);
       if (size === 0) {
         const end = lineEnd + 4;
-        return buf.length >= end ? { length: end, bodyStart, bodyEnd: end, status } : null;
+        return buf.length >= end ? { length: end, status, body: Buffer.concat(parts) } : null;
       }
+      if (lineEnd + 2 + size + 2 > buf.length) return null;
+      parts.push(buf.subarray(lineEnd + 2, lineEnd + 2 + size));
       at = lineEnd + 2 + size + 2;
-      if (at > buf.length) return null;
     }
   }
-  return { length: bodyStart, bodyStart, bodyEnd: bodyStart, status };
+  return { length: bodyStart, status, body: Buffer.alloc(0) };
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -83,6 +88,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     latencies[count++] = ms;
   };
 
+  const sockets = new Set<net.Socket>();
   const connection = (index: number) =>
     new Promise<void>((resolve) => {
       let socket: net.Socket;
@@ -91,11 +97,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       let previous: { status: number; body: string } | null = null;
       const open = () => {
         socket = net.connect(options.port, options.host);
+        sockets.add(socket);
         socket.setNoDelay(true);
         socket.on('connect', send);
         socket.on('data', onData);
         socket.on('error', () => undefined);
         socket.on('close', () => {
+          sockets.delete(socket);
           // A server closing a keep-alive connection mid-run: count it and reconnect.
           if (performance.now() < stopAt) {
             if (sentAt > 0) errors++;
@@ -118,16 +126,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       };
       const onData = (chunk: Buffer) => {
         buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
-        const response = completeLength(buffer);
+        const response = completeResponse(buffer);
         if (!response) return;
         const now = performance.now();
         if (sentAt >= measureFrom && now <= stopAt) {
           record(now - sentAt);
           if (response.status < 200 || response.status > 299) non2xx++;
         }
-        previous = options.wantBody
-          ? { status: response.status, body: buffer.toString('utf8', response.bodyStart, response.bodyEnd) }
-          : null;
+        previous = options.wantBody ? { status: response.status, body: response.body.toString('utf8') } : null;
         buffer = buffer.length > response.length ? buffer.subarray(response.length) : Buffer.alloc(0);
         sentAt = 0;
         send();
@@ -135,7 +141,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       open();
     });
 
+  const timers = [
+    setTimeout(() => options.onMeasureStart?.(), options.warmupMs),
+    setTimeout(() => options.onMeasureEnd?.(), options.warmupMs + options.durationMs),
+    // An answer still missing this long after the end is not coming: stop waiting for it.
+    setTimeout(() => sockets.forEach((s) => s.destroy()), options.warmupMs + options.durationMs + 10_000),
+  ];
   await Promise.all(Array.from({ length: options.connections }, (_, i) => connection(i)));
+  timers.forEach(clearTimeout);
   const sorted = latencies.slice(0, count).sort();
   const seconds = options.durationMs / 1000;
   return { requests: count, non2xx, errors, seconds, perSecond: count / seconds, latenciesMs: sorted };
