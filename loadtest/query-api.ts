@@ -277,6 +277,7 @@ try {
       posted: stats.posted,
       accepted: stats.accepted,
       refused: stats.refused,
+      refusedByStatus: stats.refusedByStatus,
       postedPerSec: stats.seconds > 0 ? stats.posted / stats.seconds : 0,
       materialized: await ingest.materialized(),
     };

@@ -30,6 +30,8 @@ export interface IngestStats {
   posted: number;
   accepted: number;
   refused: number;
+  /** Refusals by HTTP status; 0 is no answer (a connection error or none within 60 s). */
+  refusedByStatus: Record<string, number>;
   /** From the first POST to the last answer counted. */
   seconds: number;
 }
@@ -87,6 +89,7 @@ export async function startIngest(options: {
     return { id: `${runId}-${interaction.id}`, key, body: JSON.stringify(interaction.request) };
   });
   const counts = { posted: 0, accepted: 0, refused: 0, first: Infinity, last: 0 };
+  const refusedByStatus: Record<string, number> = {};
   const poster = new Poster();
   const posting = poster.run(
     { base: pipeline!.ingestUrl.origin, requests, schedule: { kind: 'rate', perSecond: rate } },
@@ -94,7 +97,10 @@ export async function startIngest(options: {
       for (const r of results) {
         counts.posted++;
         if (r.status === 202) counts.accepted++;
-        else counts.refused++;
+        else {
+          counts.refused++;
+          refusedByStatus[r.status] = (refusedByStatus[r.status] ?? 0) + 1;
+        }
         counts.first = Math.min(counts.first, r.sentAt);
         counts.last = Math.max(counts.last, r.answeredAt);
       }
@@ -110,6 +116,7 @@ export async function startIngest(options: {
       posted: counts.posted,
       accepted: counts.accepted,
       refused: counts.refused,
+      refusedByStatus: { ...refusedByStatus },
       seconds: counts.posted > 0 ? (counts.last - counts.first) / 1000 : 0,
     }),
     materialized,

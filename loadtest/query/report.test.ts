@@ -45,13 +45,18 @@ const results: QueryBenchResults = {
   connections: 32,
   cores: 2,
   routes: [row('GET /v1/tickets/:id', 6000, 12, 6), row('GET /v1/search', 800, 70, 8)],
-  calibration: { ...row(CALIBRATION_ROUTE, 9000, 8, 4), server: BARE_SERVER_PROCESS },
+  calibration: {
+    ...row(CALIBRATION_ROUTE, 9000, 8, 0),
+    server: BARE_SERVER_PROCESS,
+    processes: [usage(BARE_SERVER_PROCESS, 4.5), usage('redis', 0)],
+  },
   ingest: {
     orgId: 'bench-x-northwind',
     targetPerSec: 100,
     posted: 1500,
-    accepted: 1500,
-    refused: 0,
+    accepted: 1490,
+    refused: 10,
+    refusedByStatus: { '503': 8, '0': 2 },
     postedPerSec: 99.7,
     materialized: 1480,
   },
@@ -86,10 +91,14 @@ test('a route meets its target only with the rate, the p99 and no failed answer'
 test('the tables show every route, the CPU of each process that used any, the load and the ingest', () => {
   const text = resultTables(results);
   assert.match(text, /\| GET \/v1\/tickets\/:id \| 6,000 \| 3\.0 \| 12\.0 \| 0 \| 100 \| 3\.3 → 4\.5 \| met \|/);
-  assert.match(text, /\| bare Fastify, fixed 2 KB body \| 9,000 \|/);
-  assert.match(text, /\| query-api \| 40 \| 60 \| 80 \|/, 'share of one core per column');
-  assert.match(text, /\| redis \| 10 \| 10 \| 10 \|/);
+  assert.match(text, /\| bare Fastify, fixed 2 KB body \| 9,000 \| 2\.0 \| 8\.0 \| 0 \| 50 \|/);
+  assert.match(text, /\| query-api \| - \| 60 \| 80 \|/, 'share of one core per column');
+  assert.match(text, /\| bare-fastify \| 45 \| - \| - \|/);
+  assert.match(text, /\| redis \| 0 \| 10 \| 10 \|/);
   assert.doesNotMatch(text, /\| postgres \|/, 'a process that used no CPU is left out');
   assert.match(text, /\| whole machine \| 190 \| 190 \| 190 \|/);
-  assert.match(text, /1,500 interactions posted \(99\.7\/s of 100\/s offered\)/);
+  assert.match(
+    text,
+    /1,500 interactions posted \(99\.7\/s of 100\/s offered\), 1,490 accepted, 10 refused \(no answer: 2, 503: 8\)/,
+  );
 });

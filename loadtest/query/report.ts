@@ -66,9 +66,16 @@ export interface QueryBenchResults {
     readonly posted: number;
     readonly accepted: number;
     readonly refused: number;
+    readonly refusedByStatus: Readonly<Record<string, number>>;
     readonly postedPerSec: number;
     readonly materialized: number;
   } | null;
+}
+
+/** ` (503: 12, no answer: 3)`, or nothing without refusals. */
+function refusals(byStatus: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(byStatus).map(([status, n]) => `${status === '0' ? 'no answer' : status}: ${n}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
 const cpuOf = (r: RouteResult, name: string) => r.processes.find((p) => p.name === name)?.cpuSeconds ?? NaN;
@@ -121,7 +128,8 @@ export function resultTables(results: QueryBenchResults): string {
   const ingest = results.ingest
     ? `Ingest alongside: ${results.ingest.posted.toLocaleString('en-US')} interactions posted ` +
       `(${round(results.ingest.postedPerSec, 1)}/s of ${results.ingest.targetPerSec}/s offered), ` +
-      `${results.ingest.accepted.toLocaleString('en-US')} accepted, ${results.ingest.refused} refused; ` +
+      `${results.ingest.accepted.toLocaleString('en-US')} accepted, ${results.ingest.refused} refused` +
+      `${refusals(results.ingest.refusedByStatus)}; ` +
       `${results.ingest.materialized.toLocaleString('en-US')} of their tickets readable in the live views when ` +
       `the reads ended.`
     : 'No ingest alongside (--ingest-rate 0).';
