@@ -19,9 +19,9 @@ const SECRET = 'unit-test-secret-that-is-long-enough-000';
 const config = loadConfig({}).queryApi;
 
 /** Live views whose ticket read does what the current test says, with no queues; a search index without tickets. */
-let redisGet: () => Promise<string | null> = async () => null;
+let redisGet: () => Promise<Buffer | null> = async () => null;
 const redis = {
-  get: () => redisGet(),
+  getBuffer: () => redisGet(),
   defineCommand(name: string) {
     (this as unknown as Record<string, () => Promise<unknown[]>>)[name] = async () => [];
   },

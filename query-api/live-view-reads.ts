@@ -20,9 +20,12 @@ export function withReadScripts(redis: Redis): ReadClient {
   return redis as ReadClient;
 }
 
-/** The detail JSON of a ticket as the sink stored it, or null when the views hold none (absent, or older views). */
-export function readDetail(redis: Redis, orgId: string, ticketId: string): Promise<string | null> {
-  return redis.get(liveViewKeys.detail(orgId, ticketId));
+/**
+ * The detail JSON of a ticket as the sink stored it, or null when the views hold none (absent, or older views).
+ * As bytes: they go to the socket as Redis sent them, never decoded into a string and encoded again.
+ */
+export function readDetail(redis: Redis, orgId: string, ticketId: string): Promise<Buffer | null> {
+  return redis.getBuffer(liveViewKeys.detail(orgId, ticketId));
 }
 
 export interface TicketSummary {

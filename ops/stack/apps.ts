@@ -16,6 +16,8 @@ export interface AppSpec {
   /** Entry file, relative to the repository root, and its arguments. */
   readonly entry: string;
   readonly args?: readonly string[];
+  /** Options for node itself, e.g. `--cpu-prof` (which NODE_OPTIONS does not take). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** One processor (a stage or a sink, each its own consumer group) as a process of its own. */
@@ -35,7 +37,10 @@ export const QUERY_API_APP: AppSpec = { name: 'query-api', entry: 'query-api/mai
 
 /** `node --import tsx <entry>`: TypeScript runs as written, without a build step to forget. */
 export function nodeCommand(root: string, app: AppSpec): { command: string; args: string[] } {
-  return { command: process.execPath, args: ['--import', 'tsx', path.join(root, app.entry), ...(app.args ?? [])] };
+  return {
+    command: process.execPath,
+    args: [...(app.nodeArgs ?? []), '--import', 'tsx', path.join(root, app.entry), ...(app.args ?? [])],
+  };
 }
 
 async function answers(url: string): Promise<boolean> {

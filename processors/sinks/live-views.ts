@@ -31,6 +31,8 @@ export type ListField = 'status' | 'queue' | 'priority' | 'intent';
 export const COUNTED_FIELDS = ['status', 'intent', 'priority', 'queue'] as const;
 export type CountedField = (typeof COUNTED_FIELDS)[number];
 
+const KEY_KINDS = ['ticket', 'detail', 'queue', 'oldest', 'unanswered', 'registry', 'counts', 'list', 'applied'];
+
 export const liveViewKeys = {
   ticket: (orgId: string, ticketId: string) => `tf:ticket:${orgKeyPart(orgId)}:${ticketId}`,
   detail: (orgId: string, ticketId: string) => `tf:detail:${orgKeyPart(orgId)}:${ticketId}`,
@@ -46,9 +48,9 @@ export const liveViewKeys = {
     `tf:list:${orgKeyPart(orgId)}:${filter ? `${filter.field}:${filter.value}` : 'all'}`,
   /** Every key of an org, for tooling and tests; never used on a hot path. */
   patterns: (orgId: string) =>
-    ['ticket', 'detail', 'queue', 'oldest', 'unanswered', 'registry', 'counts', 'list', 'applied'].map(
-      (kind) => `tf:${kind}:${orgKeyPart(orgId).replace(/[*?[\]\\]/g, '\\$&')}:*`,
-    ),
+    KEY_KINDS.map((kind) => `tf:${kind}:${orgKeyPart(orgId).replace(/[*?[\]\\]/g, '\\$&')}:*`),
+  /** What every key of an org starts with, one per kind of key. */
+  prefixes: (orgId: string) => KEY_KINDS.map((kind) => `tf:${kind}:${orgKeyPart(orgId)}:`),
 };
 
 type LiveViewsClient = Redis & {
