@@ -75,15 +75,23 @@ export function classify(event: TicketEvent): Classified {
 }
 
 /**
- * The rule every sink uses to decide which of two events' facts wins: the later occurredAt, and on a tie the
- * later stage. One number so it can be compared inside Mongo documents and Redis scripts alike; occurredAt is
- * in milliseconds (< 2^44), so multiplying by 16 stays an exact double. Occurrence time rather than stage
- * rank alone, because a ticket sees several interactions and commands: a new interaction's enrichment must
- * replace the routing-era data of the previous one. This trusts producer clocks to move forward along a chain,
- * which holds because each stage stamps its output after reading its input on the same broker-ordered lane.
+ * The rule every sink uses to decide which of two events' facts wins: the later fact time, and on a tie the
+ * later stage. One number so it can be compared inside Mongo documents and Redis scripts alike; times are in
+ * milliseconds (< 2^44), so multiplying by 16 stays an exact double.
  */
-export function factOrder(kind: TicketEventKind, occurredAt: number): number {
-  return occurredAt * 16 + STAGE_RANK[kind];
+export function factOrder(kind: TicketEventKind, time: number): number {
+  return time * 16 + STAGE_RANK[kind];
+}
+
+/**
+ * The time an event's facts belong to. For the pipeline's events it is the interaction's arrival, which every
+ * stage carries forward unchanged: the chain of one interaction is ordered by stage alone, a new interaction's
+ * chain replaces the previous one's, and a replay re-derives events with the very orders of the first pass, so
+ * it cannot pass for news and undo a later command. A command's facts belong to the moment it was given.
+ */
+export function factTime(c: Classified): number {
+  if (c.kind === 'InteractionReceived' || c.kind === 'TicketCommand') return c.event.meta.occurredAt;
+  return c.event.interaction.receivedAt;
 }
 
 export function ticketKey(orgId: string, ticketId: string): string {

@@ -53,6 +53,16 @@ test('duplicates are recognised by content however late they come back: no event
   assert.ok(JSON.stringify(done).length < 20_000, 'the document does not grow with the events applied');
 });
 
+test('a replay that re-derives the same facts with new times changes nothing', () => {
+  const chain = fixtureChain('org-x');
+  const done = fold(chain);
+  const rederived = chain
+    .filter((e) => 'enrichment' in e && !('command' in e))
+    .map((e) => ({ ...e, meta: { ...e.meta, occurredAt: e.meta.occurredAt + 60_000 } }) as TicketEvent);
+  assert.ok(rederived.length >= 4);
+  for (const event of rederived) assert.equal(foldTicket(done, event), done, event.meta.eventId);
+});
+
 test('the revision counts changes only', () => {
   const [received, enriched, , , , routed] = fixtureChain('org-x');
   const doc = fold([received!, routed!]);

@@ -187,9 +187,19 @@ export function foldTicket(current: TicketDocument | null, event: TicketEvent): 
   if (facts.assignee !== undefined) write(doc, 'assignee', facts.assignee, order);
 
   doc.updatedAt = Math.max(doc.updatedAt, event.meta.occurredAt);
-  if (current && isDeepStrictEqual(doc, current)) return current;
+  if (current && sameFacts(doc, current)) return current;
   doc.revision += 1;
   return doc;
+}
+
+/**
+ * A replay re-derives events with new occurrence times and, mostly, the facts already stored. Those change only
+ * the bookkeeping (`writtenAt`, `updatedAt`); counting them as a change would move the revision, the lists'
+ * order and every view for nothing. Left unwritten, the older orders stay, so a genuinely newer fact still in
+ * flight wins over the re-derived copy of an older one, as it should.
+ */
+function sameFacts(a: TicketDocument, b: TicketDocument): boolean {
+  return isDeepStrictEqual({ ...a, writtenAt: null, updatedAt: 0 }, { ...b, writtenAt: null, updatedAt: 0 });
 }
 
 /** The draft's own event id, so a later REPLY's draftEventId can be matched to it. */

@@ -3,7 +3,7 @@
  * so on it implies. The ticket store and the live views both apply these with `factOrder`, so they agree.
  */
 import type { Priority } from '../../schemas/generated/events.js';
-import { classify, factOrder, type TicketEvent, type TicketEventKind } from './events.js';
+import { classify, factOrder, factTime, type TicketEvent, type TicketEventKind } from './events.js';
 
 /**
  * open: being processed or waiting for an agent; pending: an agent replied and the customer is expected to;
@@ -27,7 +27,7 @@ export interface TicketFacts {
 
 export function ticketFacts(event: TicketEvent): TicketFacts {
   const c = classify(event);
-  const base: TicketFacts = { kind: c.kind, order: factOrder(c.kind, event.meta.occurredAt) };
+  const base: TicketFacts = { kind: c.kind, order: factOrder(c.kind, factTime(c)) };
   switch (c.kind) {
     case 'InteractionReceived':
     case 'InteractionEnriched':
