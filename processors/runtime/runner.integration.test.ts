@@ -285,6 +285,7 @@ describe('the batch contract on real Kafka', () => {
     const events = Array.from({ length: 2000 }, (_, i) => interaction('org-hot', `conv-${i % 20}`, `seq ${i}`));
     const flaky = events[500]!;
     const poisons = [events[700]!, events[1300]!];
+    const poisonIds = new Set(poisons.map((p) => p.meta.eventId));
     const attempts = new Map<string, number>();
     const batchSizes: number[] = [];
     const stage: BatchStage<InteractionReceived, InteractionReceived> = {
@@ -296,13 +297,13 @@ describe('the batch contract on real Kafka', () => {
         batchSizes.push(items.length);
         return items.map(({ event, context }) => {
           attempts.set(event.meta.eventId, context.attempt);
-          if (poisons.includes(event)) return failed(new PermanentError(`poison ${event.body}`));
+          // Decoded from Kafka, so a copy of what was produced: told apart by id.
+          if (poisonIds.has(event.meta.eventId)) return failed(new PermanentError(`poison ${event.body}`));
           if (event.meta.eventId === flaky.meta.eventId && context.attempt < 3) return failed(new Error('flaky'));
           return [{ ...event, meta: context.derive() }];
         });
       },
     };
-    const poisonIds = new Set(poisons.map((p) => p.meta.eventId));
     await produceInteractions(input, events);
     const out = await collect<InteractionReceived>(output, 'InteractionReceived');
     const dead = await collect(dlq);

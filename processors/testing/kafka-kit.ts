@@ -34,11 +34,12 @@ export async function createTestTopics(
   const names = suffixes.map((s) => `${prefix}.${s}`);
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    topics: names.map((topic) => ({ topic, numPartitions: partitions })),
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
+  try {
+    await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })) });
+    await untilLeadersKnown(admin, names, partitions);
+  } finally {
+    await admin.disconnect();
+  }
   await registerEventSchemas(
     names.map((topic) => ({ topic, eventName })),
     eventCatalog(),
@@ -54,6 +55,25 @@ export async function createTestTopics(
       await a.disconnect();
     },
   };
+}
+
+/**
+ * Waits until the broker's metadata names a leader for every partition. kafkajs's own `waitForLeaders` gives up
+ * at the first "unknown topic" answer, which a busy broker gives for a moment after creating a topic.
+ */
+async function untilLeadersKnown(admin: Admin, topics: string[], partitions: number, withinMs = 60_000) {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      const led = found.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0));
+      if (led) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`no leaders for ${topics.join(', ')} within ${withinMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export function interaction(orgId: string, conversationId: string, body: string): InteractionReceived {
@@ -192,13 +212,19 @@ export async function collect<T>(
     records,
     async until(predicate, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
-      while (!predicate(records)) {
-        if (Date.now() > deadline)
+      for (;;) {
+        const evaluatedAt = Date.now();
+        if (predicate(records)) return;
+        if (evaluatedAt > deadline)
           throw new Error(`condition not met within ${timeoutMs} ms (${records.length} records)`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, 200);
         });
+        // Records arrive one by one and predicates often walk all of them: evaluated on every arrival, a stream of
+        // 30,000 records costs quadratic time, enough to starve the processes under test. At most every 50 ms.
+        const since = Date.now() - evaluatedAt;
+        if (since < 50) await new Promise((resolve) => setTimeout(resolve, 50 - since));
       }
     },
     stop: () => consumer.disconnect(),
