@@ -27,17 +27,42 @@ async function* keysOf(redis: Redis, kind: string, version: number): AsyncGenera
   }
 }
 
+/**
+ * Resolves once the client is connected: the processes' clients queue nothing while offline (they fail fast and
+ * let a breaker decide), so a tool's first command would otherwise fail while the connection is still opening.
+ */
+async function connected(redis: Redis, withinMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', ready);
+      reject(new Error(`Redis not reachable within ${withinMs / 1000} s (${redis.status})`));
+    }, withinMs);
+    const ready = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', ready);
+  });
+}
+
 export function liveViewsView(redis: Redis, dependency: Dependency): VersionedView {
+  const when =
+    <A extends unknown[], R>(operation: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await connected(redis);
+      return operation(...args);
+    };
   return {
     name: 'live-views',
     pointer: `the Redis key ${LIVE_VIEWS_POINTER_KEY}`,
     followWithinMs: 2000,
-    current: () => currentLiveViewsVersion(redis),
-    versions: () => liveViewsVersions(redis),
+    current: when(() => currentLiveViewsVersion(redis)),
+    versions: when(() => liveViewsVersions(redis)),
     location: (version) => `the Redis keys tf:<kind>:<org>${version === 1 ? '' : `%v${version}`}:…`,
-    create: (version) => addLiveViewsVersion(redis, version),
+    create: when((version: number) => addLiveViewsVersion(redis, version)),
     sink: (version) => liveViewsSink(redis, dependency, { rebuildVersion: version }),
-    async checksum(version) {
+    checksum: when(async (version: number) => {
       // Per org: the tickets' hashes (every field the lists and counters are built from, and the revision).
       const sums = new Map<string, { count: number; digest: Buffer }>();
       for await (const keys of keysOf(redis, 'ticket', version)) {
@@ -63,13 +88,13 @@ export function liveViewsView(redis: Redis, dependency: Dependency): VersionedVi
       return new Map(
         [...sums].map(([org, { count, digest }]) => [org, { count, digest: digest.toString('hex') }]),
       ) satisfies ViewChecksum;
-    },
-    switchTo: (version) => setLiveViewsVersion(redis, version),
-    async drop(version) {
+    }),
+    switchTo: when((version: number) => setLiveViewsVersion(redis, version)),
+    drop: when(async (version: number) => {
       for (const kind of LIVE_VIEW_KEY_KINDS) {
         for await (const keys of keysOf(redis, kind, version)) await redis.unlink(...keys);
       }
       await removeLiveViewsVersion(redis, version);
-    },
+    }),
   };
 }
