@@ -174,6 +174,7 @@ try {
       admin,
       rate: options.ingestRate,
       shape: options.shape,
+      shareGroups: options.shareGroups,
       // Enough to post through every route and the time it takes the first ticket to appear.
       maxSeconds: plannedSeconds + 300,
       onDeath: (error) => (failure ??= error),

@@ -1,7 +1,8 @@
 /**
  * `npm run bench:rebuild`: how fast `ticketflow views rebuild` fills a new version, in events per second, on
- * throwaway topics, an index alias and a database of its own (the stack's views are not touched): the search
- * index from a changelog of `--changes` revisions, the ticket store from `--interactions` received interactions.
+ * throwaway topics, an index alias, a Mongo database and a Redis database of its own (the stack's views are not
+ * touched): the search index and the live views from a changelog of `--changes` revisions, the ticket store from
+ * `--interactions` received interactions.
  * Each rebuild runs the real engine (ops/views/rebuild.ts) end to end, comparison and switch included.
  *
  *   npm run bench:rebuild -- [--changes 50000] [--interactions 20000] [--json FILE]
@@ -11,14 +12,17 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client } from '@elastic/elasticsearch';
+import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { Dependency } from '../processors/runtime/dependency.js';
 import { explicitWiring } from '../processors/runtime/wiring.js';
+import { applyChanges } from '../processors/sinks/live-views.js';
 import { ensureTicketIndex, indexChanges } from '../processors/sinks/search-index.js';
 import { applyTicketEvents } from '../processors/sinks/ticket-store.js';
 import { ticketsOfVersion } from '../processors/sinks/ticket-store-versions.js';
 import { fixtureChain, revisions } from '../processors/sinks/test-support.js';
 import { config, createTestTopics, interaction, kafka, produceEvents } from '../processors/testing/kafka-kit.js';
+import { liveViewsView } from '../ops/views/live-views-view.js';
 import { rebuildView, type RebuildResult } from '../ops/views/rebuild.js';
 import { searchIndexView } from '../ops/views/search-index-view.js';
 import { ticketStoreView } from '../ops/views/ticket-store-view.js';
@@ -53,6 +57,9 @@ function changelog(count: number): TicketChanged[] {
 
 const es = new Client({ node: config.elasticsearch.url, requestTimeout: 120_000 });
 const mongo = new MongoClient(config.mongo.url);
+// The live views' keys and pointer are global to a Redis database: this one is the benchmark's alone.
+const redis = new Redis(config.redis.url, { db: 10 });
+await redis.flushdb();
 const admin = kafka.admin();
 const alias = `tfbench-tickets-${randomUUID().slice(0, 8)}`;
 const topics = await createTestTopics(['changes'], 'TicketChanged', 12);
@@ -74,6 +81,7 @@ try {
   // The live versions the rebuilds are compared with, written directly by the sinks' own code.
   await ensureTicketIndex(es, alias);
   for (let i = 0; i < changes.length; i += 2000) await indexChanges(es, changes.slice(i, i + 2000), { index: alias });
+  for (let i = 0; i < changes.length; i += 2000) await applyChanges(redis, changes.slice(i, i + 2000));
   for (let i = 0; i < interactions.length; i += 1000) {
     await applyTicketEvents(ticketsOfVersion(db, 1), interactions.slice(i, i + 1000));
   }
@@ -97,6 +105,15 @@ try {
       event: 'TicketChanged',
     }),
   });
+  await rebuild('live-views', {
+    view: liveViewsView(redis, always('redis')),
+    wiring: explicitWiring({
+      groupId: 'unused',
+      inputTopics: topics.names,
+      deadLetterTopic: dlq.names[0]!,
+      event: 'TicketChanged',
+    }),
+  });
   await rebuild('ticket-store', {
     view: ticketStoreView(db, always('ticket-store')),
     wiring: explicitWiring({
@@ -109,6 +126,8 @@ try {
 } finally {
   await es.indices.delete({ index: `${alias}*`, ignore_unavailable: true }).catch(() => undefined);
   await db.dropDatabase().catch(() => undefined);
+  await redis.flushdb().catch(() => undefined);
+  redis.disconnect();
   for (const t of [topics, received, dlq]) await t.dispose();
   await Promise.all([admin.disconnect(), mongo.close(), es.close()]);
 }

@@ -1,9 +1,10 @@
 /**
  * The query API's reads of the live views (processors/sinks/live-views.ts): each request is one round trip to
  * Redis, a single command or one call of a read script Redis keeps by its hash. Nothing here scans the keyspace.
+ * Each read names the views' version it reads (live-views-versions.ts), which a rebuild may switch.
  */
 import type { Redis } from 'ioredis';
-import { liveViewKeys, orgKeyPart, readCounters, type ListField } from '../processors/sinks/live-views.js';
+import { liveViewKeysOf, readCounters, type ListField } from '../processors/sinks/live-views.js';
 import { READ_LIST_PAGE_SCRIPT, READ_QUEUES_SCRIPT, SUMMARY_FIELDS } from '../processors/sinks/live-views-script.js';
 
 type ReadClient = Redis & {
@@ -24,8 +25,8 @@ export function withReadScripts(redis: Redis): ReadClient {
  * The detail JSON of a ticket as the sink stored it, or null when the views hold none (absent, or older views).
  * As bytes: they go to the socket as Redis sent them, never decoded into a string and encoded again.
  */
-export function readDetail(redis: Redis, orgId: string, ticketId: string): Promise<Buffer | null> {
-  return redis.getBuffer(liveViewKeys.detail(orgId, ticketId));
+export function readDetail(redis: Redis, version: number, orgId: string, ticketId: string): Promise<Buffer | null> {
+  return redis.getBuffer(liveViewKeysOf(version).detail(orgId, ticketId));
 }
 
 export interface TicketSummary {
@@ -58,6 +59,7 @@ const numberOrNull = (v: string | null | undefined) => (v === null || v === unde
  */
 export async function readListPage(
   redis: Redis,
+  version: number,
   orgId: string,
   filters: ListFilters,
   limit: number,
@@ -65,7 +67,7 @@ export async function readListPage(
   budget = MULTI_FILTER_BUDGET,
 ): Promise<{ items: TicketSummary[]; next: string | null }> {
   const reply = await withReadScripts(redis).tfReadListPage(
-    orgKeyPart(orgId),
+    liveViewKeysOf(version).org(orgId),
     String(limit),
     after === null ? '+' : `(${after}`,
     String(Math.max(budget, limit + 1)),
@@ -104,8 +106,8 @@ export interface QueueSummary {
 }
 
 /** Every queue of the org holding tickets, from its registry, as of `now`. */
-export async function readQueues(redis: Redis, orgId: string, now: number): Promise<QueueSummary[]> {
-  const reply = await withReadScripts(redis).tfReadQueues(orgKeyPart(orgId), String(now));
+export async function readQueues(redis: Redis, version: number, orgId: string, now: number): Promise<QueueSummary[]> {
+  const reply = await withReadScripts(redis).tfReadQueues(liveViewKeysOf(version).org(orgId), String(now));
   const queues: QueueSummary[] = [];
   for (let i = 0; i + 4 <= reply.length; i += 4) {
     const oldest = reply[i + 3] === '' ? null : Number(reply[i + 3]);
@@ -120,8 +122,8 @@ export async function readQueues(redis: Redis, orgId: string, now: number): Prom
 }
 
 /** The org's tickets now, from the counters the sink keeps exact; the total is the sum over statuses. */
-export async function readCounts(redis: Redis, orgId: string) {
-  const counters = await readCounters(redis, orgId);
+export async function readCounts(redis: Redis, version: number, orgId: string) {
+  const counters = await readCounters(redis, orgId, version);
   return {
     total: Object.values(counters.status).reduce((a, b) => a + b, 0),
     byStatus: counters.status,

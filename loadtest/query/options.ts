@@ -14,6 +14,8 @@ export const USAGE = `npm run bench:query -- [options]
   --ingest-rate <n>    interactions per second through ingest and the pipeline meanwhile (100; 0 for none)
   --shape <shape>      the pipeline's processes: per-group (one per consumer group, as in production; the
                        default), stages-sinks or single (all eight processors in one process)
+  --share-groups       run even when other consumers are in the processor groups (a running demo's): they then
+                       do part of the pipeline's work, which this benchmark does not measure
   --routes <keys>      comma-separated: detail, list, search, queues, counts, stats, sla (all)
   --rebuild            build the orgs again even when a previous run's are there
   --build-only         build (or find) the orgs and stop
@@ -33,6 +35,7 @@ export interface QueryBenchOptions {
   readonly connections: number;
   readonly ingestRate: number;
   readonly shape: Shape;
+  readonly shareGroups: boolean;
   readonly routes: RouteSpec[];
   readonly rebuild: boolean;
   readonly buildOnly: boolean;
@@ -55,6 +58,7 @@ export function parseQueryBenchOptions(argv: readonly string[]): QueryBenchOptio
         connections: { type: 'string', default: '32' },
         'ingest-rate': { type: 'string', default: '100' },
         shape: { type: 'string', default: 'per-group' },
+        'share-groups': { type: 'boolean', default: false },
         routes: { type: 'string' },
         rebuild: { type: 'boolean', default: false },
         'build-only': { type: 'boolean', default: false },
@@ -90,6 +94,7 @@ export function parseQueryBenchOptions(argv: readonly string[]): QueryBenchOptio
     connections: integer('connections', 1, 1000),
     ingestRate: integer('ingest-rate', 0, 10_000),
     shape,
+    shareGroups: values['share-groups'] ?? false,
     routes,
     rebuild: values.rebuild ?? false,
     buildOnly: values['build-only'] ?? false,

@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ticketflowHere } from './test-support.js';
 
-test('views list prints every version of the ticket store and the search index, and which one readers use', async () => {
+test('views list prints every version of each view, and which one readers use', async () => {
   const { code, stdout, stderr } = await ticketflowHere(['views', 'list', '--json']);
   assert.equal(code, 0, stderr);
   const { versions } = JSON.parse(stdout) as {
     versions: Array<{ view: string; version: number; location: string; current: boolean }>;
   };
-  for (const view of ['ticket-store', 'search-index']) {
+  for (const view of ['ticket-store', 'search-index', 'live-views']) {
     const current = versions.filter((v) => v.view === view && v.current);
     assert.equal(current.length, 1, `${view} has one current version: ${stdout}`);
   }
@@ -29,6 +29,8 @@ test('requests that cannot be done are refused with exit 2 and change nothing', 
     [['views', 'rebuild', 'search-index', '--resume'], /no unfinished rebuild of search-index to resume/],
     [['views', 'switch', 'search-index', '999'], /search-index has no version 999/],
     [['views', 'switch', 'search-index', 'latest'], /version must be a whole number/],
+    [['views', 'switch', 'live-views', '999'], /live-views has no version 999/],
+    [['views', 'rebuild', 'live-views', '--resume'], /no unfinished rebuild of live-views to resume/],
     [['views', 'frobnicate'], /unknown views command frobnicate/],
   ];
   for (const [args, message] of refusals) {

@@ -7,6 +7,7 @@ import { hostedStage } from '../../processors/catalog.js';
 import { Resources } from '../../processors/resources.js';
 import { isSinkName, SINK_NAMES, type SinkName } from '../../processors/sinks/stages.js';
 import { TICKET_INDEX } from '../../processors/sinks/search-index.js';
+import { liveViewsView } from '../views/live-views-view.js';
 import { rebuildView, type RebuildResult } from '../views/rebuild.js';
 import { searchIndexView } from '../views/search-index-view.js';
 import { ticketStoreView } from '../views/ticket-store-view.js';
@@ -54,8 +55,10 @@ export function versionedView(name: SinkName, resources: Resources): VersionedVi
       const { db, dependency } = resources.mongo();
       return ticketStoreView(db, dependency);
     }
-    case 'live-views':
-      throw new UsageError('live-views cannot be rebuilt yet');
+    case 'live-views': {
+      const { client, dependency } = resources.redis();
+      return liveViewsView(client, dependency);
+    }
   }
 }
 
@@ -72,7 +75,6 @@ async function list(config: Config, json: boolean, io: Io): Promise<number> {
   const rows = await withResources(config, async (resources) => {
     const found = [];
     for (const name of SINK_NAMES) {
-      if (name === 'live-views') continue;
       const view = versionedView(name, resources);
       const [current, versions] = await Promise.all([view.current(), view.versions()]);
       for (const version of versions) {

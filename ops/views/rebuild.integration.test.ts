@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { Client } from '@elastic/elasticsearch';
+import { Redis } from 'ioredis';
 import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
 import type { TicketChanged } from '../../schemas/index.js';
@@ -16,6 +17,8 @@ import { Dependency } from '../../processors/runtime/dependency.js';
 import { startStages } from '../../processors/runtime/main.js';
 import { explicitWiring } from '../../processors/runtime/wiring.js';
 import type { TicketEvent } from '../../processors/sinks/events.js';
+import { applyChanges, keyVersion } from '../../processors/sinks/live-views.js';
+import { currentLiveViewsVersion, LiveViewsPointer } from '../../processors/sinks/live-views-versions.js';
 import { ensureTicketIndex, indexChanges, searchTickets } from '../../processors/sinks/search-index.js';
 import { ticketStoreSink } from '../../processors/sinks/stages.js';
 import { fixtureChain, revisions } from '../../processors/sinks/test-support.js';
@@ -33,12 +36,18 @@ import {
   produceEvents,
   type TestTopics,
 } from '../../processors/testing/kafka-kit.js';
+import { readDetail, readListPage } from '../../query-api/live-view-reads.js';
 import { UsageError } from '../cli/command.js';
+import { liveViewsView } from './live-views-view.js';
 import { rebuildGroup, rebuildView, type RebuildRequest } from './rebuild.js';
 import { searchIndexView } from './search-index-view.js';
 import { ticketStoreView } from './ticket-store-view.js';
 
 const es = new Client({ node: config.elasticsearch.url });
+// A logical database of the test's own: the live views' pointer and keys are global to a Redis database, and the
+// demo's query API and sinks read and write database 0 meanwhile.
+const REDIS_TEST_DB = 9;
+const redis = new Redis(config.redis.url, { db: REDIS_TEST_DB });
 const mongo = new MongoClient(config.mongo.url);
 const admin = kafka.admin();
 const quiet = pino({ level: 'silent' });
@@ -77,7 +86,8 @@ after(async () => {
   await es.indices.delete({ index: `${alias}*`, ignore_unavailable: true }).catch(() => undefined);
   await db.dropDatabase().catch(() => undefined);
   for (const topics of [changesTopic, receivedTopic, storeChanges, dlq]) await topics?.dispose();
-  await Promise.all([admin.disconnect(), mongo.close(), es.close()]);
+  await redis.flushdb().catch(() => undefined);
+  await Promise.all([admin.disconnect(), mongo.close(), es.close(), redis.quit()]);
 });
 
 function searchRebuild(overrides: Partial<RebuildRequest> = {}): Promise<Awaited<ReturnType<typeof rebuildView>>> {
@@ -131,6 +141,59 @@ test('a rebuilt search index equals the live one and takes over its alias while 
   assert.ok(seen.length > 0 && seen.every((n) => n === TICKETS_PER_ORG), `reads saw ${[...new Set(seen)]}`);
   const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
   assert.ok(!groups.includes(rebuildGroup('search-index', 2)), 'the rebuild group is deleted after the switch');
+});
+
+test('rebuilt live views equal the live ones and take over their pointer while the query API reads on', async () => {
+  await redis.flushdb();
+  const changes = changelog();
+  await produceEvents(changesTopic.names[0]!, changes);
+  await applyChanges(redis, changes); // version 1, as the running sink would have written it
+  const view = liveViewsView(redis, always('redis'));
+  const pointer = new LiveViewsPointer(redis, 0);
+  const firstTicket = changes[0]!.meta;
+
+  let reading = true;
+  const seen: number[] = [];
+  let failures = 0;
+  const reader = (async () => {
+    while (reading) {
+      try {
+        const version = await pointer.current();
+        const page = await readListPage(redis, version, orgs[0]!, {}, 100, null);
+        const detail = await readDetail(redis, version, firstTicket.orgId, firstTicket.ticketId);
+        seen.push(detail === null ? -1 : page.items.length);
+      } catch {
+        failures += 1;
+      }
+    }
+  })();
+  const result = await rebuildView({
+    view,
+    wiring: explicitWiring({
+      groupId: 'unused',
+      inputTopics: changesTopic.names,
+      deadLetterTopic: dlq.names[0]!,
+      event: 'TicketChanged',
+    }),
+    admin,
+    config,
+    dependencies: [],
+    compareWithinMs: 3000,
+    dropOld: true,
+  });
+  await sleep(200);
+  reading = false;
+  await reader;
+
+  assert.equal(result.switched, true, JSON.stringify(result.differences));
+  assert.deepEqual([result.from, result.to, result.dropped], [1, 2, 1]);
+  assert.deepEqual(result.tickets, { live: 2 * TICKETS_PER_ORG, rebuilt: 2 * TICKETS_PER_ORG });
+  assert.equal(await currentLiveViewsVersion(redis), 2);
+  assert.deepEqual(await view.versions(), [2]);
+  assert.equal(failures, 0);
+  assert.ok(seen.length > 0 && seen.every((n) => n === TICKETS_PER_ORG), `reads saw ${[...new Set(seen)]}`);
+  const versionsLeft = new Set((await redis.keys('tf:*')).map(keyVersion).filter((v) => v !== null));
+  assert.deepEqual([...versionsLeft], [2], 'the keys of the old version are dropped');
 });
 
 /** Deletes a ticket's document at its own version, so indexing that revision again is accepted. */

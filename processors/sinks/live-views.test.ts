@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sampleEvents } from '../../schemas/fixtures.js';
-import { liveViewArgs, liveViewKeys, orgKeyPart } from './live-views.js';
+import { keyOrg, keyVersion, liveViewArgs, liveViewKeys, liveViewKeysOf, orgKeyPart } from './live-views.js';
 import { listPosition, ticketDetail } from './ticket-views.js';
 
 test('a revision becomes the script’s arguments in the store’s words, nulls as empty strings', () => {
@@ -39,4 +39,25 @@ test('every key names its org, escaped so that no org id reaches into another or
   assert.equal(orgKeyPart('a:b%c'), 'a%3Ab%25c');
   assert.notEqual(orgKeyPart('a:b'), orgKeyPart('a%3Ab'));
   assert.equal(orgKeyPart('plain-org_1'), 'plain-org_1', 'ordinary org ids keep the keys of earlier versions');
+});
+
+test('a version of the views is told by its keys, and no org or version can pass for another', () => {
+  const orgs = ['acme', 'a:b', 'a%v2', '50%'];
+  for (const org of orgs) {
+    for (const version of [1, 2, 17]) {
+      const keys = liveViewKeysOf(version);
+      for (const key of [
+        keys.ticket(org, 'T-1'),
+        keys.queueRegistry(org),
+        keys.list(org),
+        keys.counts(org, 'status'),
+      ]) {
+        assert.equal(keyVersion(key), version, key);
+        assert.equal(keyOrg(key), org, key);
+      }
+    }
+  }
+  assert.equal(liveViewKeysOf(1).ticket('acme', 'T-1'), 'tf:ticket:acme:T-1', 'version 1 keeps the keys it always had');
+  assert.equal(keyVersion('tf:views:live-views:version'), null);
+  assert.equal(keyVersion('tf:query:limit:x'), null);
 });

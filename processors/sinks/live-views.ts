@@ -33,25 +33,61 @@ export type CountedField = (typeof COUNTED_FIELDS)[number];
 
 const KEY_KINDS = ['ticket', 'detail', 'queue', 'oldest', 'unanswered', 'registry', 'counts', 'list', 'applied'];
 
-export const liveViewKeys = {
-  ticket: (orgId: string, ticketId: string) => `tf:ticket:${orgKeyPart(orgId)}:${ticketId}`,
-  detail: (orgId: string, ticketId: string) => `tf:detail:${orgKeyPart(orgId)}:${ticketId}`,
-  queuePrefix: (orgId: string) => `tf:queue:${orgKeyPart(orgId)}:`,
-  queue: (orgId: string, queue: string) => `tf:queue:${orgKeyPart(orgId)}:${queue}`,
-  oldest: (orgId: string, queue: string) => `tf:oldest:${orgKeyPart(orgId)}:${queue}`,
-  unanswered: (orgId: string, queue: string) => `tf:unanswered:${orgKeyPart(orgId)}:${queue}`,
-  queueRegistry: (orgId: string) => `tf:registry:${orgKeyPart(orgId)}:queues`,
-  counts: (orgId: string, field: CountedField) => `tf:counts:${orgKeyPart(orgId)}:${field}`,
-  statusCounts: (orgId: string) => liveViewKeys.counts(orgId, 'status'),
-  intentCounts: (orgId: string) => liveViewKeys.counts(orgId, 'intent'),
-  list: (orgId: string, filter?: { field: ListField; value: string }) =>
-    `tf:list:${orgKeyPart(orgId)}:${filter ? `${filter.field}:${filter.value}` : 'all'}`,
-  /** Every key of an org, for tooling and tests; never used on a hot path. */
-  patterns: (orgId: string) =>
-    KEY_KINDS.map((kind) => `tf:${kind}:${orgKeyPart(orgId).replace(/[*?[\]\\]/g, '\\$&')}:*`),
-  /** What every key of an org starts with, one per kind of key. */
-  prefixes: (orgId: string) => KEY_KINDS.map((kind) => `tf:${kind}:${orgKeyPart(orgId)}:`),
-};
+/**
+ * The org's part of the keys of live-views version `version`. Version 1 is the plain escaped org; later ones,
+ * made by `ticketflow views rebuild live-views`, append `%v<n>`, which an escaped org id can never hold, so no
+ * version's keys can be read as another org's or another version's.
+ */
+export const versionedOrgPart = (orgId: string, version: number): string =>
+  version === 1 ? orgKeyPart(orgId) : `${orgKeyPart(orgId)}%v${version}`;
+
+/** The version a key belongs to, from its org part (`tf:<kind>:<org part>:…`), or null for other keys. */
+export function keyVersion(key: string): number | null {
+  const [tf, kind, part] = key.split(':', 3);
+  if (tf !== 'tf' || !KEY_KINDS.includes(kind!) || part === undefined) return null;
+  const match = /%v(\d+)$/.exec(part);
+  return match ? Number(match[1]) : 1;
+}
+
+/** The org id a key of the views belongs to, unescaped, or null for other keys. */
+export function keyOrg(key: string): string | null {
+  if (keyVersion(key) === null) return null;
+  const part = key.split(':', 3)[2]!.replace(/%v\d+$/, '');
+  return part.replace(/%3A|%25/g, (c) => (c === '%3A' ? ':' : '%'));
+}
+
+export const LIVE_VIEW_KEY_KINDS: readonly string[] = KEY_KINDS;
+
+/** The keys of one version of the views. */
+export function liveViewKeysOf(version: number) {
+  const org = (orgId: string) => versionedOrgPart(orgId, version);
+  const keys = {
+    /** The org's part of every key, as the scripts take it. */
+    org,
+    ticket: (orgId: string, ticketId: string) => `tf:ticket:${org(orgId)}:${ticketId}`,
+    detail: (orgId: string, ticketId: string) => `tf:detail:${org(orgId)}:${ticketId}`,
+    queuePrefix: (orgId: string) => `tf:queue:${org(orgId)}:`,
+    queue: (orgId: string, queue: string) => `tf:queue:${org(orgId)}:${queue}`,
+    oldest: (orgId: string, queue: string) => `tf:oldest:${org(orgId)}:${queue}`,
+    unanswered: (orgId: string, queue: string) => `tf:unanswered:${org(orgId)}:${queue}`,
+    queueRegistry: (orgId: string) => `tf:registry:${org(orgId)}:queues`,
+    counts: (orgId: string, field: CountedField) => `tf:counts:${org(orgId)}:${field}`,
+    statusCounts: (orgId: string) => keys.counts(orgId, 'status'),
+    intentCounts: (orgId: string) => keys.counts(orgId, 'intent'),
+    list: (orgId: string, filter?: { field: ListField; value: string }) =>
+      `tf:list:${org(orgId)}:${filter ? `${filter.field}:${filter.value}` : 'all'}`,
+    /** Every key of an org in this version, for tooling and tests; never used on a hot path. */
+    patterns: (orgId: string) => KEY_KINDS.map((kind) => `tf:${kind}:${org(orgId).replace(/[*?[\]\\]/g, '\\$&')}:*`),
+    /** What every key of an org in this version starts with, one per kind of key. */
+    prefixes: (orgId: string) => KEY_KINDS.map((kind) => `tf:${kind}:${org(orgId)}:`),
+  };
+  return keys;
+}
+
+export type LiveViewKeys = ReturnType<typeof liveViewKeysOf>;
+
+/** The keys of version 1, the views' version until a rebuild switches. */
+export const liveViewKeys = liveViewKeysOf(1);
 
 type LiveViewsClient = Redis & {
   applyLiveView(...args: string[]): Promise<number>;
@@ -67,12 +103,12 @@ export function withLiveViewScript(redis: Redis): LiveViewsClient {
 const text = (value: string | number | null) => (value === null ? '' : String(value));
 
 /** The script's arguments for a revision (see live-views-script.ts); null becomes '' because Redis holds strings. */
-export function liveViewArgs(change: TicketChanged): string[] {
+export function liveViewArgs(change: TicketChanged, version = 1): string[] {
   const { orgId, ticketId, conversationId } = change.meta;
   return [
     String(change.revision),
     ticketId,
-    orgKeyPart(orgId),
+    versionedOrgPart(orgId, version),
     storeStatus(change.status),
     text(change.queue),
     text(change.slaDueAt),
@@ -96,6 +132,7 @@ export function liveViewArgs(change: TicketChanged): string[] {
 export async function applyChanges(
   redis: Redis,
   changes: readonly TicketChanged[],
+  version = 1,
 ): Promise<Map<string, 'applied' | 'stale' | Error>> {
   const latest = new Map<string, TicketChanged>();
   for (const change of changes) {
@@ -108,12 +145,13 @@ export async function applyChanges(
   const pipeline = withLiveViewScript(redis).pipeline() as ReturnType<Redis['pipeline']> & {
     applyLiveView(...args: string[]): unknown;
   };
+  const keys = liveViewKeysOf(version);
   for (const change of latest.values()) {
     const { orgId, ticketId } = change.meta;
     pipeline.applyLiveView(
-      liveViewKeys.ticket(orgId, ticketId),
-      liveViewKeys.detail(orgId, ticketId),
-      ...liveViewArgs(change),
+      keys.ticket(orgId, ticketId),
+      keys.detail(orgId, ticketId),
+      ...liveViewArgs(change, version),
     );
   }
   const replies = (await pipeline.exec()) ?? [];
@@ -165,8 +203,13 @@ export interface TicketView {
 const str = (v: string | undefined) => (v === undefined || v === '' ? null : v);
 const num = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
 
-export async function readTicketView(redis: Redis, orgId: string, ticketId: string): Promise<TicketView | null> {
-  const hash = await redis.hgetall(liveViewKeys.ticket(orgId, ticketId));
+export async function readTicketView(
+  redis: Redis,
+  orgId: string,
+  ticketId: string,
+  version = 1,
+): Promise<TicketView | null> {
+  const hash = await redis.hgetall(liveViewKeysOf(version).ticket(orgId, ticketId));
   if (Object.keys(hash).length === 0) return null;
   return {
     status: str(hash.status),
@@ -181,16 +224,17 @@ export async function readTicketView(redis: Redis, orgId: string, ticketId: stri
 }
 
 /** Ticket ids in the queue, most urgent deadline first. */
-export function readQueue(redis: Redis, orgId: string, queue: string): Promise<string[]> {
-  return redis.zrange(liveViewKeys.queue(orgId, queue), '0', '-1');
+export function readQueue(redis: Redis, orgId: string, queue: string, version = 1): Promise<string[]> {
+  return redis.zrange(liveViewKeysOf(version).queue(orgId, queue), '0', '-1');
 }
 
 export type Counters = Record<CountedField, Record<string, number>>;
 
 /** Every counter in one round trip, with its zero entries dropped, since a ticket leaving a value leaves a 0 behind. */
-export async function readCounters(redis: Redis, orgId: string): Promise<Counters> {
+export async function readCounters(redis: Redis, orgId: string, version = 1): Promise<Counters> {
+  const keys = liveViewKeysOf(version);
   const pipeline = redis.pipeline();
-  for (const field of COUNTED_FIELDS) pipeline.hgetall(liveViewKeys.counts(orgId, field));
+  for (const field of COUNTED_FIELDS) pipeline.hgetall(keys.counts(orgId, field));
   const replies = (await pipeline.exec()) ?? [];
   const counters = {} as Counters;
   COUNTED_FIELDS.forEach((field, i) => {

@@ -13,6 +13,7 @@ import { PermanentError } from '../runtime/errors.js';
 import { failed, type BatchStage, type ItemResult } from '../runtime/stage.js';
 import { TICKET_EVENT_KINDS, ticketKey, type TicketEvent } from './events.js';
 import { applyChanges, registerQueuesOfOlderViews } from './live-views.js';
+import { LiveViewsPointer } from './live-views-versions.js';
 import { ensureTicketIndex, indexChanges, IndexItemError } from './search-index.js';
 import { TICKET_STORE, TICKET_STORE_VERSION, ticketChanged } from './ticket-changes.js';
 import { applyTicketEvents, ensureTicketStoreIndexes, TicketCache, TicketWriteError } from './ticket-store.js';
@@ -135,18 +136,31 @@ export function searchIndexSink(
   };
 }
 
-export function liveViewsSink(redis: Redis, dependency: Dependency): BatchStage<TicketChanged, never> {
+export interface LiveViewsSinkOptions {
+  /** Write this version of the views: a rebuild's sink. Without it the sink writes the version the pointer names. */
+  readonly rebuildVersion?: number;
+}
+
+export function liveViewsSink(
+  redis: Redis,
+  dependency: Dependency,
+  options: LiveViewsSinkOptions = {},
+): BatchStage<TicketChanged, never> {
   const ready = once(() => dependency.call(async () => void (await registerQueuesOfOlderViews(redis))));
+  const rebuild = options.rebuildVersion;
+  const pointer = rebuild === undefined ? new LiveViewsPointer(redis) : null;
   return {
     name: 'live-views',
     version: SINK_VERSION,
     consumes: ['TicketChanged'],
     async handleBatch(items) {
       await ready();
+      const version = rebuild ?? (await dependency.call(() => pointer!.current()));
       const outcomes = await dependency.call(() =>
         applyChanges(
           redis,
           items.map((item) => item.event),
+          version,
         ),
       );
       return items.map(({ event }) => {

@@ -15,6 +15,7 @@ import { cursorOfPosition, CursorError, decodeCursor, encodeCursor, positionOfCu
 import { HttpError, invalidParam, unavailableStore } from '../errors.js';
 import { guardRequests, type GuardOptions } from '../guard.js';
 import { detailOfOlderDocument, readSlaBreaches, readTicketDocument, readTicketStats } from '../index-reads.js';
+import { LiveViewsPointer } from '../../processors/sinks/live-views-versions.js';
 import { readCounts, readDetail, readListPage, readQueues, withReadScripts } from '../live-view-reads.js';
 import { searchHit } from '../views.js';
 import { schemas } from './schemas.js';
@@ -41,6 +42,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
   const { es, now, answers } = opts;
   const redis = withReadScripts(opts.redis);
+  // Which version of the live views to read: a rebuild switches it (ticketflow views rebuild live-views).
+  const views = new LiveViewsPointer(opts.redis);
   const index = opts.searchIndex ?? TICKET_INDEX;
 
   guardRequests(app, opts);
@@ -53,10 +56,13 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
       const { id } = request.params;
       // Stored as JSON by the sink: sent as it is, neither parsed nor serialized here. While Redis is away the
       // search index, which holds the same detail, answers instead.
-      const stored = await readDetail(redis, orgId, id).catch((error: unknown) => {
-        if (!unavailableStore(error)) throw error;
-        return null;
-      });
+      const stored = await views
+        .current()
+        .then((version) => readDetail(redis, version, orgId, id))
+        .catch((error: unknown) => {
+          if (!unavailableStore(error)) throw error;
+          return null;
+        });
       if (stored !== null) return reply.type(JSON_TYPE).send(stored);
       // Views from before the detail was kept in Redis, or a ticket the live views have not caught up with.
       const doc = await readTicketDocument(es, index, orgId, id);
@@ -85,7 +91,14 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
         throw error;
       }
     }
-    const page = await readListPage(redis, request.orgId, { status, queue, priority, intent }, limit, after);
+    const page = await readListPage(
+      redis,
+      await views.current(),
+      request.orgId,
+      { status, queue, priority, intent },
+      limit,
+      after,
+    );
     return { items: page.items, nextCursor: page.next === null ? null : encodeCursor(cursorOfPosition(page.next)) };
   });
 
@@ -108,12 +121,12 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
 
   app.get('/v1/queues', { schema: schemas.queues }, async (request) => {
     const at = now();
-    return { queues: await readQueues(redis, request.orgId, at), at };
+    return { queues: await readQueues(redis, await views.current(), request.orgId, at), at };
   });
 
   app.get('/v1/counts', { schema: schemas.counts }, async (request) => {
     const at = now();
-    return { ...(await readCounts(redis, request.orgId)), at };
+    return { ...(await readCounts(redis, await views.current(), request.orgId)), at };
   });
 
   app.get<{ Querystring: { from?: number; to?: number } }>('/v1/stats', { schema: schemas.stats }, (request) => {
