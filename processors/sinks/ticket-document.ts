@@ -6,7 +6,6 @@
  * event applied again changes nothing, however late it comes back: duplicates are recognised by content, with
  * no memory of event ids (which grew without bound per ticket before).
  */
-import { isDeepStrictEqual } from 'node:util';
 import type {
   Attachment,
   Channel,
@@ -20,6 +19,7 @@ import type {
   TicketReply,
 } from '../../schemas/generated/events.js';
 import { classify, ticketKey, type TicketEvent } from './events.js';
+import { sameData } from './same-data.js';
 import { ticketFacts, type TicketStatus } from './ticket-facts.js';
 
 /** The customer's message exactly as received: the only copy of the unredacted text outside the received topic. */
@@ -199,7 +199,7 @@ export function foldTicket(current: TicketDocument | null, event: TicketEvent): 
  * flight wins over the re-derived copy of an older one, as it should.
  */
 function sameFacts(a: TicketDocument, b: TicketDocument): boolean {
-  return isDeepStrictEqual({ ...a, writtenAt: null, updatedAt: 0 }, { ...b, writtenAt: null, updatedAt: 0 });
+  return sameData({ ...a, writtenAt: null, updatedAt: 0 }, { ...b, writtenAt: null, updatedAt: 0 });
 }
 
 /** The draft's own event id, so a later REPLY's draftEventId can be matched to it. */

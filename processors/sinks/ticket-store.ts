@@ -11,9 +11,9 @@
  * back and the ones that do not carry this write's `writeId` are the ones that lost.
  */
 import { randomUUID } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db } from 'mongodb';
 import { ticketKey, type TicketEvent } from './events.js';
+import { sameData } from './same-data.js';
 import { foldTicket, type TicketDocument } from './ticket-document.js';
 import type { TicketStatus } from './ticket-facts.js';
 
@@ -242,7 +242,7 @@ function changes(before: StoredTicket, after: TicketDocument, writeId: string) {
   const set: Record<string, unknown> = { writeId };
   for (const [field, value] of Object.entries(after)) {
     if (field === '_id' || field === 'writtenAt') continue;
-    if (!isDeepStrictEqual(value, (before as unknown as Record<string, unknown>)[field])) set[field] = value;
+    if (!sameData(value, (before as unknown as Record<string, unknown>)[field])) set[field] = value;
   }
   for (const [field, order] of Object.entries(after.writtenAt)) {
     if (before.writtenAt?.[field] !== order) set[`writtenAt.${field}`] = order;
