@@ -35,6 +35,7 @@ export interface StackConfig {
     readonly kafka: number;
     readonly schemaRegistry: number;
     readonly elasticsearch: number;
+    readonly mongo: number;
   };
 }
 
@@ -279,6 +280,8 @@ export function loadConfig(env: Env = process.env): Config {
       kafka: readInt(env, 'TICKETFLOW_KAFKA_HEAP_MB', 512, 128, 16384),
       schemaRegistry: readInt(env, 'TICKETFLOW_SCHEMA_REGISTRY_HEAP_MB', 256, 64, 8192),
       elasticsearch: readInt(env, 'TICKETFLOW_ELASTICSEARCH_HEAP_MB', 1024, 256, 16384),
+      // mongo-java-server holds what it serves in its heap: 512 MiB ran out at about 40,000 tickets (bench:chain).
+      mongo: readInt(env, 'TICKETFLOW_MONGO_HEAP_MB', 2048, 128, 16384),
     },
   };
   return {

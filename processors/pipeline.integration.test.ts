@@ -17,7 +17,7 @@ import { repoRoot } from '../config/index.js';
 import { importPath } from '../connectors/kb-import/import.js';
 import { createIngestKey, upsertOrganization } from '../ops/db/ingest-keys.js';
 import { freePort, waitUntilOk } from '../ops/net.js';
-import { INGEST_APP, PROCESSOR_APPS, QUERY_API_APP, type AppSpec } from '../ops/stack/apps.js';
+import { INGEST_APP, QUERY_API_APP, type AppSpec } from '../ops/stack/apps.js';
 import { signDevToken } from '../query-api/jwt.js';
 import type { InteractionReceived, RoutingDecided } from '../schemas/index.js';
 import { consumerBinding } from '../topics/lookup.js';
@@ -30,11 +30,11 @@ import {
   exited,
   kafka,
   spawnApp,
-  startGroupAtEnd,
   topicEnds,
   uncommitted,
   type Collected,
 } from './testing/kafka-kit.js';
+import { skipHistoryOfIdleGroups } from './testing/pipeline-kit.js';
 import { readCounters, readQueue, readTicketView, liveViewKeys } from './sinks/live-views.js';
 import { searchTickets, TICKET_INDEX } from './sinks/search-index.js';
 import { SINK_NAMES } from './sinks/stages.js';
@@ -402,33 +402,6 @@ test('replaying the same input, and re-posting it, creates no duplicate ticket, 
   const count = await es.count({ index: TICKET_INDEX, query: { term: { org_id: orgA } } });
   assert.equal(count.count, MESSAGES_A.length);
 });
-
-/**
- * Moves each processor group that has no members to the current end of its inputs. What other tests and
- * benchmarks left on the shared topics is no part of this test, and a fresh group would otherwise start by
- * working through all of it. A group with members (a running demo's processes) is live and left alone.
- */
-async function skipHistoryOfIdleGroups(): Promise<void> {
-  const bindings = PROCESSOR_APPS.map((app) => consumerBinding(ticketflow, app.name));
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const { groups } = await admin.describeGroups(bindings.map((b) => b.groupId));
-    const idle = bindings.filter((b) => !groups.some((g) => g.groupId === b.groupId && g.members.length > 0));
-    // Moving a group's offsets joins it for a few seconds, so only topics with something to skip are moved.
-    await Promise.all(
-      idle.map(async ({ groupId, inputs }) => {
-        for (const { name: topic } of inputs) {
-          if ((await uncommitted(admin, groupId, await topicEnds(admin, [topic]))) > 0) {
-            await startGroupAtEnd(groupId, topic);
-          }
-        }
-      }),
-    );
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 /** Waits until every sink group has committed past everything on its input topics as of now. */
 async function sinksCaughtUp(): Promise<void> {

@@ -101,10 +101,10 @@ export const mongo: ServiceDefinition = {
     return {
       command: path.join(javaHome, 'bin', 'java'),
       args: [
-        // The data set of a local stack is small; a capped heap and the serial collector keep the idle footprint
-        // near 100 MiB instead of a default heap of a quarter of the machine.
+        // A small initial heap and the serial collector keep the idle footprint near 100 MiB; the cap is what a
+        // load of tens of thousands of tickets needs (TICKETFLOW_MONGO_HEAP_MB).
         '-Xms32m',
-        '-Xmx512m',
+        `-Xmx${ctx.config.heapMb.mongo}m`,
         '-XX:+UseSerialGC',
         // A server out of memory may answer some requests and not others; exiting lets the supervisor notice.
         '-XX:+ExitOnOutOfMemoryError',
