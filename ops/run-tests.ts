@@ -35,16 +35,19 @@ if (files.length === 0) {
   console.error(`no ${suite} tests found`);
   process.exit(1);
 }
-// A hung test fails after this long instead of holding the whole run until CI's limit.
+// A hung test (and a file: node applies the timeout to each file too) fails after this long instead of holding
+// the whole run until CI's limit. Files that stop and start servers wait for each one's start-up, so get longer.
 const timeoutMs = suite === 'integration' ? 300_000 : 60_000;
+const restartsStackTimeoutMs = 1_200_000;
 // Force-exit: a file whose tests all finished must not hold the run open on a client's leaked socket (kafkajs
 // can keep one after a broker restart), which would stall CI instead of failing anything.
-const args = ['--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=spec', `--test-timeout=${timeoutMs}`];
+const args = ['--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=spec'];
 // Integration files share one stack; running them one at a time keeps their timings and load readable.
 if (suite === 'integration') args.push('--test-concurrency=1');
 
-function runNodeTests(batch: string[]): Promise<number> {
-  const child = spawn(process.execPath, [...args, ...batch.map((f) => path.relative(repoRoot, f))], {
+function runNodeTests(batch: string[], timeout: number): Promise<number> {
+  const files = batch.map((f) => path.relative(repoRoot, f));
+  const child = spawn(process.execPath, [...args, `--test-timeout=${timeout}`, ...files], {
     cwd: repoRoot,
     stdio: 'inherit',
   });
@@ -54,5 +57,8 @@ function runNodeTests(batch: string[]): Promise<number> {
 // Tests that restart a shared server run in a second pass, so nothing else meets a server just back up.
 const batches = [files.filter((f) => !restartsStack(f)), files.filter(restartsStack)].filter((b) => b.length > 0);
 let exitCode = 0;
-for (const batch of batches) exitCode = Math.max(exitCode, await runNodeTests(batch));
+for (const batch of batches) {
+  const timeout = batch.every(restartsStack) ? restartsStackTimeoutMs : timeoutMs;
+  exitCode = Math.max(exitCode, await runNodeTests(batch, timeout));
+}
 process.exit(exitCode);

@@ -81,6 +81,16 @@ interface Input<In> {
   readonly context?: EventContext;
 }
 
+/** Whether a kafkajs error means the broker could not be reached (as opposed to a refusal that would recur). */
+function brokerUnreachable(error: unknown): boolean {
+  const e = error as { name?: string; retriable?: boolean; cause?: unknown } | null;
+  if (!e) return false;
+  if (e.retriable === true || e.name === 'KafkaJSNumberOfRetriesExceeded' || e.name === 'KafkaJSConnectionError') {
+    return true;
+  }
+  return e.name === 'KafkaJSNonRetriableError' && brokerUnreachable(e.cause);
+}
+
 export class StageRunner<In extends Envelope, Out extends Envelope> {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
@@ -152,11 +162,13 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
   }
 
   async start(): Promise<void> {
-    await this.producer.connect();
+    await this.whenKafkaAnswers('producer', () => this.producer.connect());
     this.producerUp = true;
     if (this.wiring.outputTopic) this.writer = await this.writerWhenRegistryAnswers(this.wiring.outputTopic);
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.wiring.inputTopics], fromBeginning: this.options.fromBeginning });
+    await this.whenKafkaAnswers('consumer', () => this.consumer.connect());
+    await this.whenKafkaAnswers('subscription', () =>
+      this.consumer.subscribe({ topics: [...this.wiring.inputTopics], fromBeginning: this.options.fromBeginning }),
+    );
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -446,6 +458,23 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
   }
 
   /** The output topic's encoder, waiting out an unreachable registry at start-up. */
+  /**
+   * A step of the start that needs the broker, repeated while the broker cannot be reached: a process started
+   * (or restarted) during a Kafka outage waits it out, not ready, instead of exiting once the client's own
+   * retries run out.
+   */
+  private async whenKafkaAnswers(step: string, connect: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await connect();
+      } catch (error) {
+        if (!brokerUnreachable(error)) throw error;
+        this.logger.warn({ err: error, attempt, step }, 'Kafka unreachable; waiting for it');
+        await sleep(Math.min(5000, backoffDelay(attempt, this.options.backoff)));
+      }
+    }
+  }
+
   private async writerWhenRegistryAnswers(topic: string): Promise<Writer> {
     for (let attempt = 1; ; attempt++) {
       try {
