@@ -157,8 +157,18 @@ function writerIdOf(buffer: Buffer | null): number | null {
 }
 
 /** An unreachable or failing registry is worth waiting for; anything else about the bytes never will be. */
-function isUnavailable(error: unknown): boolean {
-  const { status, code } = error as { status?: number; code?: string };
-  if (typeof status === 'number') return status >= 500;
-  return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'].includes(code);
+const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'];
+
+/**
+ * Whether the registry could not answer, as opposed to answering that it has no such schema. The registry
+ * client reports a refused or broken connection as a response of status 400 whose message names the network
+ * error; read as a refusal, a stage started while the registry was away dead-lettered every event it had to
+ * look a schema up for.
+ */
+export function isUnavailable(error: unknown): boolean {
+  const { status, code, message } = error as { status?: number; code?: string; message?: string };
+  if (typeof code === 'string' && NETWORK_CODES.includes(code)) return true;
+  if (typeof message === 'string' && NETWORK_CODES.some((c) => message.includes(c))) return true;
+  if (typeof message === 'string' && /socket hang up|timed? ?out/i.test(message)) return true;
+  return typeof status === 'number' && status >= 500;
 }
