@@ -22,6 +22,8 @@ const config = loadConfig({}).queryApi;
 let redisGet: () => Promise<Buffer | null> = async () => null;
 const redis = {
   getBuffer: () => redisGet(),
+  // The live views' version pointer: never set here, so version 1.
+  get: async () => null,
   defineCommand(name: string) {
     (this as unknown as Record<string, () => Promise<unknown[]>>)[name] = async () => [];
   },
