@@ -18,7 +18,7 @@ import { startStages } from '../../processors/runtime/main.js';
 import { explicitWiring } from '../../processors/runtime/wiring.js';
 import type { TicketEvent } from '../../processors/sinks/events.js';
 import { applyChanges, keyVersion } from '../../processors/sinks/live-views.js';
-import { currentLiveViewsVersion, LiveViewsPointer } from '../../processors/sinks/live-views-versions.js';
+import { currentLiveViewsVersion, liveViewsPointer } from '../../processors/sinks/live-views-versions.js';
 import { ensureTicketIndex, indexChanges, searchTickets } from '../../processors/sinks/search-index.js';
 import { ticketStoreSink } from '../../processors/sinks/stages.js';
 import { fixtureChain, revisions } from '../../processors/sinks/test-support.js';
@@ -42,6 +42,7 @@ import { liveViewsView } from './live-views-view.js';
 import { rebuildGroup, rebuildView, type RebuildRequest } from './rebuild.js';
 import { searchIndexView } from './search-index-view.js';
 import { ticketStoreView } from './ticket-store-view.js';
+import type { VersionedView } from './view.js';
 
 const es = new Client({ node: config.elasticsearch.url });
 // A logical database of the test's own: the live views' pointer and keys are global to a Redis database, and the
@@ -90,9 +91,10 @@ after(async () => {
   await Promise.all([admin.disconnect(), mongo.close(), es.close(), redis.quit()]);
 });
 
-function searchRebuild(overrides: Partial<RebuildRequest> = {}): Promise<Awaited<ReturnType<typeof rebuildView>>> {
+/** A rebuild of `view` from the test's changelog topic. */
+function changelogRebuild(view: VersionedView, overrides: Partial<RebuildRequest> = {}) {
   return rebuildView({
-    view: searchIndexView(es, always('elasticsearch'), alias),
+    view,
     wiring: explicitWiring({
       groupId: 'unused',
       inputTopics: changesTopic.names,
@@ -107,6 +109,33 @@ function searchRebuild(overrides: Partial<RebuildRequest> = {}): Promise<Awaited
   });
 }
 
+const searchRebuild = (overrides: Partial<RebuildRequest> = {}) =>
+  changelogRebuild(searchIndexView(es, always('elasticsearch'), alias), overrides);
+
+/** Reads in a loop, as a dashboard would, until stopped; then what each read saw and how many failed. */
+function readerLoop<T>(read: () => Promise<T>) {
+  let reading = true;
+  const seen: T[] = [];
+  let failures = 0;
+  const loop = (async () => {
+    while (reading) {
+      try {
+        seen.push(await read());
+      } catch {
+        failures += 1;
+      }
+    }
+  })();
+  return {
+    async stop() {
+      await sleep(200);
+      reading = false;
+      await loop;
+      return { seen, failures };
+    },
+  };
+}
+
 test('a rebuilt search index equals the live one and takes over its alias while readers search', async () => {
   const changes = changelog();
   await produceEvents(changesTopic.names[0]!, changes);
@@ -114,22 +143,9 @@ test('a rebuilt search index equals the live one and takes over its alias while 
   await ensureTicketIndex(es, alias);
   await indexChanges(es, changes, { index: alias, refresh: 'wait_for' });
 
-  let reading = true;
-  const seen: number[] = [];
-  let failures = 0;
-  const reader = (async () => {
-    while (reading) {
-      try {
-        seen.push((await searchTickets(es, orgs[0]!, '', { index: alias, size: 100 })).length);
-      } catch {
-        failures += 1;
-      }
-    }
-  })();
+  const reader = readerLoop(async () => (await searchTickets(es, orgs[0]!, '', { index: alias, size: 100 })).length);
   const result = await searchRebuild();
-  await sleep(200);
-  reading = false;
-  await reader;
+  const { seen, failures } = await reader.stop();
 
   assert.equal(result.switched, true, JSON.stringify(result.differences));
   assert.deepEqual([result.from, result.to], [1, 2]);
@@ -149,41 +165,17 @@ test('rebuilt live views equal the live ones and take over their pointer while t
   await produceEvents(changesTopic.names[0]!, changes);
   await applyChanges(redis, changes); // version 1, as the running sink would have written it
   const view = liveViewsView(redis, always('redis'));
-  const pointer = new LiveViewsPointer(redis, 0);
+  const pointer = liveViewsPointer(redis, 0);
   const firstTicket = changes[0]!.meta;
 
-  let reading = true;
-  const seen: number[] = [];
-  let failures = 0;
-  const reader = (async () => {
-    while (reading) {
-      try {
-        const version = await pointer.current();
-        const page = await readListPage(redis, version, orgs[0]!, {}, 100, null);
-        const detail = await readDetail(redis, version, firstTicket.orgId, firstTicket.ticketId);
-        seen.push(detail === null ? -1 : page.items.length);
-      } catch {
-        failures += 1;
-      }
-    }
-  })();
-  const result = await rebuildView({
-    view,
-    wiring: explicitWiring({
-      groupId: 'unused',
-      inputTopics: changesTopic.names,
-      deadLetterTopic: dlq.names[0]!,
-      event: 'TicketChanged',
-    }),
-    admin,
-    config,
-    dependencies: [],
-    compareWithinMs: 3000,
-    dropOld: true,
+  const reader = readerLoop(async () => {
+    const version = await pointer.current();
+    const page = await readListPage(redis, version, orgs[0]!, {}, 100, null);
+    const detail = await readDetail(redis, version, firstTicket.orgId, firstTicket.ticketId);
+    return detail === null ? -1 : page.items.length;
   });
-  await sleep(200);
-  reading = false;
-  await reader;
+  const result = await changelogRebuild(view, { dropOld: true });
+  const { seen, failures } = await reader.stop();
 
   assert.equal(result.switched, true, JSON.stringify(result.differences));
   assert.deepEqual([result.from, result.to, result.dropped], [1, 2, 1]);

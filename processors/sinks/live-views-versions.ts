@@ -1,10 +1,11 @@
 /**
  * Versions of the live views, for blue/green rebuilds (`ticketflow views rebuild live-views`). Version n's keys
  * carry `%v<n>` after the org (live-views.ts); one Redis key names the version the live sink writes and the
- * query API reads, and a set lists the versions that exist. Both are read through `LiveViewsPointer`, so a
+ * query API reads, and a set lists the versions that exist. Both follow it through a `VersionPointer`, so a
  * switch reaches every process within a second without a round trip per request.
  */
 import type { Redis } from 'ioredis';
+import { VersionPointer } from './version-pointer.js';
 
 export const LIVE_VIEWS_POINTER_KEY = 'tf:views:live-views:version';
 export const LIVE_VIEWS_VERSIONS_KEY = 'tf:views:live-views:versions';
@@ -43,26 +44,6 @@ export async function removeLiveViewsVersion(redis: Redis, version: number): Pro
   await multi.sadd(LIVE_VIEWS_VERSIONS_KEY, ...(left.length > 0 ? left : ['0'])).exec();
 }
 
-/** The version to read or write, re-read when older than `refreshMs`. */
-export class LiveViewsPointer {
-  private known: { version: number; at: number } | null = null;
-
-  constructor(
-    private readonly redis: Redis,
-    private readonly refreshMs = 1000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** While Redis cannot be asked, the version known last stands: the read that follows fails on its own. */
-  async current(): Promise<number> {
-    const at = this.now();
-    if (!this.known || at - this.known.at >= this.refreshMs) {
-      try {
-        this.known = { version: await currentLiveViewsVersion(this.redis), at };
-      } catch (error) {
-        if (!this.known) throw error;
-      }
-    }
-    return this.known.version;
-  }
-}
+/** The live views' version, as the live sink and the query API follow it. */
+export const liveViewsPointer = (redis: Redis, refreshMs?: number): VersionPointer =>
+  new VersionPointer(() => currentLiveViewsVersion(redis), refreshMs);

@@ -13,11 +13,11 @@ import { PermanentError } from '../runtime/errors.js';
 import { failed, type BatchStage, type ItemResult } from '../runtime/stage.js';
 import { TICKET_EVENT_KINDS, ticketKey, type TicketEvent } from './events.js';
 import { applyChanges, registerQueuesOfOlderViews } from './live-views.js';
-import { LiveViewsPointer } from './live-views-versions.js';
+import { liveViewsPointer } from './live-views-versions.js';
 import { ensureTicketIndex, indexChanges, IndexItemError } from './search-index.js';
 import { TICKET_STORE, TICKET_STORE_VERSION, ticketChanged } from './ticket-changes.js';
 import { applyTicketEvents, ensureTicketStoreIndexes, TicketCache, TicketWriteError } from './ticket-store.js';
-import { revisionBase, TicketStorePointer, ticketsOfVersion } from './ticket-store-versions.js';
+import { revisionBase, ticketStorePointer, ticketsOfVersion } from './ticket-store-versions.js';
 
 export const SINK_NAMES = ['ticket-store', 'search-index', 'live-views'] as const;
 export type SinkName = (typeof SINK_NAMES)[number];
@@ -57,13 +57,12 @@ export function ticketStoreSink(
 ): BatchStage<TicketEvent, TicketChanged> {
   const cache = new TicketCache(options.cacheTickets ?? 5000);
   const rebuild = options.rebuildVersion;
-  const pointer = rebuild === undefined ? new TicketStorePointer(db) : null;
+  const pointer = rebuild === undefined ? ticketStorePointer(db) : null;
   const prepared = new Set<number>();
   let writing: number | null = null;
   const target = async () => {
-    const { version, tickets } = pointer
-      ? await pointer.current()
-      : { version: rebuild!, tickets: ticketsOfVersion(db, rebuild!) };
+    const version = pointer ? await pointer.current() : rebuild!;
+    const tickets = ticketsOfVersion(db, version);
     if (!prepared.has(version)) {
       await ensureTicketStoreIndexes(tickets);
       prepared.add(version);
@@ -148,7 +147,7 @@ export function liveViewsSink(
 ): BatchStage<TicketChanged, never> {
   const ready = once(() => dependency.call(async () => void (await registerQueuesOfOlderViews(redis))));
   const rebuild = options.rebuildVersion;
-  const pointer = rebuild === undefined ? new LiveViewsPointer(redis) : null;
+  const pointer = rebuild === undefined ? liveViewsPointer(redis) : null;
   return {
     name: 'live-views',
     version: SINK_VERSION,

@@ -7,11 +7,12 @@
  */
 import type { Collection, Db } from 'mongodb';
 import { TICKETS_COLLECTION, type StoredTicket } from './ticket-store.js';
+import { VersionPointer } from './version-pointer.js';
 
 export const VIEW_VERSIONS_COLLECTION = 'tf_view_versions';
 const POINTER_ID = 'ticket-store';
 
-interface VersionPointer {
+interface PointerDocument {
   _id: string;
   version: number;
   switchedAt: number;
@@ -26,7 +27,7 @@ export function ticketsOfVersion(db: Db, version: number): Collection<StoredTick
   return db.collection<StoredTicket>(ticketsCollectionName(version));
 }
 
-const pointers = (db: Db) => db.collection<VersionPointer>(VIEW_VERSIONS_COLLECTION);
+const pointers = (db: Db) => db.collection<PointerDocument>(VIEW_VERSIONS_COLLECTION);
 
 /** The version in use: the pointer's, or 1 before any rebuild switched. */
 export async function currentTicketStoreVersion(db: Db): Promise<number> {
@@ -48,24 +49,6 @@ export async function ticketStoreVersions(db: Db): Promise<number[]> {
   return versions.sort((a, b) => a - b);
 }
 
-/**
- * The collection the sink writes, following the pointer: read again when older than `refreshMs`, so a switch
- * reaches every sink instance within that time without a round trip per batch.
- */
-export class TicketStorePointer {
-  private known: { version: number; at: number } | null = null;
-
-  constructor(
-    private readonly db: Db,
-    private readonly refreshMs = 1000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async current(): Promise<{ version: number; tickets: Collection<StoredTicket> }> {
-    const at = this.now();
-    if (!this.known || at - this.known.at >= this.refreshMs) {
-      this.known = { version: await currentTicketStoreVersion(this.db), at };
-    }
-    return { version: this.known.version, tickets: ticketsOfVersion(this.db, this.known.version) };
-  }
-}
+/** The store's version, as the live sink follows it. */
+export const ticketStorePointer = (db: Db, refreshMs?: number): VersionPointer =>
+  new VersionPointer(() => currentTicketStoreVersion(db), refreshMs);

@@ -15,7 +15,7 @@ import { cursorOfPosition, CursorError, decodeCursor, encodeCursor, positionOfCu
 import { HttpError, invalidParam, unavailableStore } from '../errors.js';
 import { guardRequests, type GuardOptions } from '../guard.js';
 import { detailOfOlderDocument, readSlaBreaches, readTicketDocument, readTicketStats } from '../index-reads.js';
-import { LiveViewsPointer } from '../../processors/sinks/live-views-versions.js';
+import { liveViewsPointer } from '../../processors/sinks/live-views-versions.js';
 import { readCounts, readDetail, readListPage, readQueues, withReadScripts } from '../live-view-reads.js';
 import { searchHit } from '../views.js';
 import { schemas } from './schemas.js';
@@ -43,7 +43,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
   const { es, now, answers } = opts;
   const redis = withReadScripts(opts.redis);
   // Which version of the live views to read: a rebuild switches it (ticketflow views rebuild live-views).
-  const views = new LiveViewsPointer(opts.redis);
+  const views = liveViewsPointer(opts.redis);
   const index = opts.searchIndex ?? TICKET_INDEX;
 
   guardRequests(app, opts);
