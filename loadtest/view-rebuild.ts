@@ -96,24 +96,15 @@ try {
       throw new Error(`${name}: versions differ: ${JSON.stringify(result.differences.slice(0, 3))}`);
     results.push(result);
   };
-  await rebuild('search-index', {
-    view: searchIndexView(es, always('elasticsearch'), alias),
-    wiring: explicitWiring({
-      groupId: 'unused',
-      inputTopics: topics.names,
-      deadLetterTopic: dlq.names[0]!,
-      event: 'TicketChanged',
-    }),
+  // The search index and the live views are both projections of the changelog.
+  const changelogWiring = explicitWiring({
+    groupId: 'unused',
+    inputTopics: topics.names,
+    deadLetterTopic: dlq.names[0]!,
+    event: 'TicketChanged',
   });
-  await rebuild('live-views', {
-    view: liveViewsView(redis, always('redis')),
-    wiring: explicitWiring({
-      groupId: 'unused',
-      inputTopics: topics.names,
-      deadLetterTopic: dlq.names[0]!,
-      event: 'TicketChanged',
-    }),
-  });
+  await rebuild('search-index', { view: searchIndexView(es, always('elasticsearch'), alias), wiring: changelogWiring });
+  await rebuild('live-views', { view: liveViewsView(redis, always('redis')), wiring: changelogWiring });
   await rebuild('ticket-store', {
     view: ticketStoreView(db, always('ticket-store')),
     wiring: explicitWiring({

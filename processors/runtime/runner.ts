@@ -457,7 +457,6 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
     }
   }
 
-  /** The output topic's encoder, waiting out an unreachable registry at start-up. */
   /**
    * A step of the start that needs the broker, repeated while the broker cannot be reached: a process started
    * (or restarted) during a Kafka outage waits it out, not ready, instead of exiting once the client's own
@@ -475,6 +474,7 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
     }
   }
 
+  /** The output topic's encoder, waiting out an unreachable registry at start-up. */
   private async writerWhenRegistryAnswers(topic: string): Promise<Writer> {
     for (let attempt = 1; ; attempt++) {
       try {

@@ -154,12 +154,11 @@ export function liveViewsSink(
     consumes: ['TicketChanged'],
     async handleBatch(items) {
       await ready();
-      const version = rebuild ?? (await dependency.call(() => pointer!.current()));
-      const outcomes = await dependency.call(() =>
+      const outcomes = await dependency.call(async () =>
         applyChanges(
           redis,
           items.map((item) => item.event),
-          version,
+          rebuild ?? (await pointer!.current()),
         ),
       );
       return items.map(({ event }) => {
