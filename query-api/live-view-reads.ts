@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { liveViewKeysOf, readCounters, type ListField } from '../processors/sinks/live-views.js';
-import { READ_LIST_PAGE_SCRIPT, READ_QUEUES_SCRIPT, SUMMARY_FIELDS } from '../processors/sinks/live-views-script.js';
+import { READ_LIST_PAGE_SCRIPT, READ_QUEUES_SCRIPT } from '../processors/sinks/live-views-script.js';
 
 type ReadClient = Redis & {
   tfReadListPage(...args: string[]): Promise<Array<string | null>>;
@@ -29,19 +29,6 @@ export function readDetail(redis: Redis, version: number, orgId: string, ticketI
   return redis.getBuffer(liveViewKeysOf(version).detail(orgId, ticketId));
 }
 
-export interface TicketSummary {
-  ticketId: string;
-  conversationId: string;
-  status: string;
-  queue: string | null;
-  priority: string | null;
-  intent: string | null;
-  assignee: string | null;
-  slaDueAt: number | null;
-  subject: string | null;
-  updatedAt: number;
-}
-
 export type ListFilters = Partial<Record<ListField, string>>;
 
 /**
@@ -51,11 +38,11 @@ export type ListFilters = Partial<Record<ListField, string>>;
 export const MULTI_FILTER_BUDGET = 1000;
 
 const orNull = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? null : v);
-const numberOrNull = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? null : Number(v));
 
 /**
- * One page: up to `limit` tickets after `after` (a list position, or null for the head), and the position the
- * next page starts after, or null at the end of the list.
+ * One page: up to `limit` tickets after `after` (a list position, or null for the head), each as the JSON of
+ * its summary (ticket-views.ts ticketSummary) the sink stored, and the position the next page starts after, or
+ * null at the end of the list.
  */
 export async function readListPage(
   redis: Redis,
@@ -65,8 +52,8 @@ export async function readListPage(
   limit: number,
   after: string | null,
   budget = MULTI_FILTER_BUDGET,
-): Promise<{ items: TicketSummary[]; next: string | null }> {
-  const reply = await withReadScripts(redis).tfReadListPage(
+): Promise<{ items: string[]; next: string | null }> {
+  const [next, ...items] = await withReadScripts(redis).tfReadListPage(
     liveViewKeysOf(version).org(orgId),
     String(limit),
     after === null ? '+' : `(${after}`,
@@ -76,26 +63,7 @@ export async function readListPage(
     filters.priority ?? '',
     filters.intent ?? '',
   );
-  const width = SUMMARY_FIELDS.length + 1;
-  const items: TicketSummary[] = [];
-  for (let i = 1; i + width <= reply.length; i += width) {
-    const status = reply[i + 2];
-    // A list entry whose hash is gone cannot happen while the script keeps both; skip rather than show nulls.
-    if (!status) continue;
-    items.push({
-      ticketId: reply[i]!,
-      conversationId: reply[i + 1] ?? '',
-      status,
-      queue: orNull(reply[i + 3]),
-      priority: orNull(reply[i + 4]),
-      intent: orNull(reply[i + 5]),
-      assignee: orNull(reply[i + 6]),
-      slaDueAt: numberOrNull(reply[i + 7]),
-      subject: orNull(reply[i + 8]),
-      updatedAt: Number(reply[i + 9]),
-    });
-  }
-  return { items, next: orNull(reply[0]) };
+  return { items: items as string[], next: orNull(next) };
 }
 
 export interface QueueSummary {

@@ -162,6 +162,38 @@ test('listing walks every page once, newest first, and filters by status, queue,
   assert.equal((await get('/v1/tickets?priority=P1', tokenA)).json().items.length, 0);
 });
 
+test('a page reads stored summaries, and builds the same from the hash of a ticket written before them', async () => {
+  const url = '/v1/tickets?limit=3';
+  const stored = await get(url, tokenA);
+  assert.equal(stored.statusCode, 200, stored.body);
+  const items = stored.json().items as Array<Record<string, unknown>>;
+  assert.equal(items.length, 3);
+  for (const item of items) {
+    assert.deepEqual(Object.keys(item).sort(), [
+      'assignee',
+      'conversationId',
+      'intent',
+      'priority',
+      'queue',
+      'slaDueAt',
+      'status',
+      'subject',
+      'ticketId',
+      'updatedAt',
+    ]);
+  }
+  const summaryKeys = items.map((item) => liveViewKeys.summary(orgA, String(item.ticketId)));
+  const kept = await redis.mget(summaryKeys);
+  await redis.del(...summaryKeys);
+  try {
+    const rebuilt = await get(url, tokenA);
+    assert.equal(rebuilt.statusCode, 200, rebuilt.body);
+    assert.deepEqual(rebuilt.json(), stored.json());
+  } finally {
+    await redis.mset(...summaryKeys.flatMap((key, i) => [key, kept[i]!]));
+  }
+});
+
 test('bad query parameters answer 400 naming the parameter and the rule', async () => {
   const cases: Array<[string, string, string]> = [
     ['/v1/tickets?limit=101', 'limit', 'maximum'],

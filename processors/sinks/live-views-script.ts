@@ -10,11 +10,11 @@
  * not taken out of them; the version-1 views (status and intent counters, SLA-ordered queues) are moved as they
  * always were. The hash keeps every version-1 field, so readers of either version read it.
  *
- * KEYS: 1 the ticket hash, 2 the ticket's detail.
+ * KEYS: 1 the ticket hash, 2 the ticket's detail, 3 the ticket's list summary.
  * ARGV: 1 revision, 2 ticket id, 3 org, 4 status, 5 queue, 6 slaDueAt, 7 intent, 8 priority, 9 assignee,
  *       10 updatedAt, 11 createdAt, 12 conversationId, 13 subject, 14 list position, 15 detail JSON,
- *       16 '1' if the ticket waits for its first response with a deadline (ticket-views.ts slaOutcome), else ''.
- *       An empty string stands for null.
+ *       16 '1' if the ticket waits for its first response with a deadline (ticket-views.ts slaOutcome), else '',
+ *       17 summary JSON. An empty string stands for null.
  */
 export const APPLY_LIVE_VIEW_SCRIPT = `
 local key = KEYS[1]
@@ -28,6 +28,7 @@ redis.call('HSET', key, 'revision', ARGV[1], 'status', status, 'queue', queue, '
   'priority', priority, 'assignee', ARGV[9], 'updatedAt', ARGV[10], 'createdAt', created,
   'conversationId', ARGV[12], 'subject', ARGV[13], 'lm', position, 'v', '2')
 redis.call('SET', KEYS[2], ARGV[15])
+redis.call('SET', KEYS[3], ARGV[17])
 
 local function present(v) return v and v ~= '' end
 local v2 = before[6] == '2'
@@ -85,8 +86,11 @@ place('intent:', old.intent, intent)
 return 1
 `;
 
-/** The hash fields of a list item, in the order the list script returns them after the ticket id. */
-export const SUMMARY_FIELDS = [
+/**
+ * The hash fields a list item is made of, for tickets whose summary string predates it (written before the sink
+ * kept one): the read script builds their summary from the hash, in the shape of ticket-views.ts ticketSummary.
+ */
+const HASH_SUMMARY_FIELDS = [
   'conversationId',
   'status',
   'queue',
@@ -97,16 +101,19 @@ export const SUMMARY_FIELDS = [
   'subject',
   'updatedAt',
 ] as const;
+const NUMERIC_SUMMARY_FIELDS = new Set<string>(['slaDueAt', 'updatedAt']);
 
 /**
  * One page of a list, read in one call: the tickets after `start` (a range bound: '+' for the head, or '(' and a
  * position) in the list of the most selective filter. When several filters are given, each ticket of that list
  * is checked against the others on its hash, and the scan stops after `budget` tickets even if the page is not
  * full: the page then holds fewer than `limit` tickets, and the next one goes on after the last ticket examined.
+ * The page's tickets are their summary strings, read with one MGET and returned as stored, so neither Redis nor
+ * the API takes them apart.
  *
  * ARGV: 1 org, 2 limit, 3 start, 4 budget (at least limit + 1), 5 status, 6 queue, 7 priority, 8 intent
  *       ('' for no filter).
- * Returns {position after which the next page starts, or '' at the end; then per ticket its id and SUMMARY_FIELDS}.
+ * Returns {position after which the next page starts, or '' at the end; then each ticket's summary JSON}.
  */
 export const READ_LIST_PAGE_SCRIPT = `
 local org, limit, start, budget = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
@@ -163,11 +170,35 @@ while not done do
 end
 
 local out = { next }
-for _, position in ipairs(page) do
-  local id = string.sub(position, 18)
-  table.insert(out, id)
-  local values = redis.call('HMGET', tickets .. id, '${SUMMARY_FIELDS.join("', '")}')
-  for i = 1, #values do table.insert(out, values[i]) end
+if #page == 0 then return out end
+local ids, summaryKeys = {}, {}
+for i, position in ipairs(page) do
+  ids[i] = string.sub(position, 18)
+  summaryKeys[i] = 'tf:summary:' .. org .. ':' .. ids[i]
+end
+local summaries = redis.call('MGET', unpack(summaryKeys))
+local numeric = { ${[...NUMERIC_SUMMARY_FIELDS].map((f) => `${f} = true`).join(', ')} }
+local names = { '${HASH_SUMMARY_FIELDS.join("', '")}' }
+for i, id in ipairs(ids) do
+  local summary = summaries[i]
+  if not summary then
+    -- Written as JSON here rather than by cjson, whose numbers keep only 14 digits.
+    local values = redis.call('HMGET', tickets .. id, unpack(names))
+    local parts = { '"ticketId":' .. cjson.encode(id) }
+    for j, name in ipairs(names) do
+      local v = values[j]
+      local json = 'null'
+      if name == 'conversationId' then
+        json = cjson.encode(v or '')
+      elseif v and v ~= '' then
+        if numeric[name] then json = v else json = cjson.encode(v) end
+      end
+      table.insert(parts, '"' .. name .. '":' .. json)
+    end
+    -- A list entry whose hash is gone cannot happen while the script keeps both; skip rather than show nulls.
+    if values[2] then summary = '{' .. table.concat(parts, ',') .. '}' end
+  end
+  if summary then table.insert(out, summary) end
 end
 return out
 `;

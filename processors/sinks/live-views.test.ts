@@ -24,6 +24,18 @@ test('a revision becomes the script’s arguments in the store’s words, nulls 
     JSON.stringify(ticketDetail(change)),
     // No deadline: nothing to breach.
     '',
+    JSON.stringify({
+      ticketId: 'T-1042',
+      conversationId: 'conv-7f3a',
+      status: 'pending',
+      queue: 'billing-en',
+      priority: 'P2',
+      intent: 'billing.refund',
+      assignee: null,
+      slaDueAt: null,
+      subject: 'Charged twice for January',
+      updatedAt: 1736933460000,
+    }),
   ]);
 });
 

@@ -5,6 +5,7 @@
  *                                       updatedAt, createdAt, conversationId, subject), revision, the ticket's list
  *                                       position (lm) and the views' version (v); small, so Redis packs it
  *   tf:detail:<org>:<ticket>            string: the ticket's detail as the API sends it (JSON)
+ *   tf:summary:<org>:<ticket>           string: the ticket as a list shows it (JSON), so a page is one MGET
  *   tf:list:<org>:all                   sorted set of every ticket by position: updatedAt, then id (ticket-views.ts)
  *   tf:list:<org>:<field>:<value>       the same per status, queue, priority and intent
  *   tf:queue:<org>:<queue>              sorted set of the queue's tickets not resolved, by SLA deadline (none last)
@@ -21,7 +22,7 @@ import type { TicketChanged } from '../../schemas/index.js';
 import { ticketKey } from './events.js';
 import { APPLY_LIVE_VIEW_SCRIPT } from './live-views-script.js';
 import { storeStatus } from './ticket-changes.js';
-import { listPosition, slaOutcome, ticketDetail } from './ticket-views.js';
+import { listPosition, slaOutcome, ticketDetail, ticketSummary } from './ticket-views.js';
 
 /** The org as it appears in keys: ':' and '%' escaped, so an org id holding ':' cannot reach into another org's keys. */
 export const orgKeyPart = (orgId: string): string =>
@@ -31,7 +32,18 @@ export type ListField = 'status' | 'queue' | 'priority' | 'intent';
 export const COUNTED_FIELDS = ['status', 'intent', 'priority', 'queue'] as const;
 export type CountedField = (typeof COUNTED_FIELDS)[number];
 
-const KEY_KINDS = ['ticket', 'detail', 'queue', 'oldest', 'unanswered', 'registry', 'counts', 'list', 'applied'];
+const KEY_KINDS = [
+  'ticket',
+  'detail',
+  'summary',
+  'queue',
+  'oldest',
+  'unanswered',
+  'registry',
+  'counts',
+  'list',
+  'applied',
+];
 
 /**
  * The org's part of the keys of live-views version `version`. Version 1 is the plain escaped org; later ones,
@@ -66,6 +78,7 @@ export function liveViewKeysOf(version: number) {
     org,
     ticket: (orgId: string, ticketId: string) => `tf:ticket:${org(orgId)}:${ticketId}`,
     detail: (orgId: string, ticketId: string) => `tf:detail:${org(orgId)}:${ticketId}`,
+    summary: (orgId: string, ticketId: string) => `tf:summary:${org(orgId)}:${ticketId}`,
     queuePrefix: (orgId: string) => `tf:queue:${org(orgId)}:`,
     queue: (orgId: string, queue: string) => `tf:queue:${org(orgId)}:${queue}`,
     oldest: (orgId: string, queue: string) => `tf:oldest:${org(orgId)}:${queue}`,
@@ -96,7 +109,7 @@ type LiveViewsClient = Redis & {
 /** The client with the script defined on it: ioredis calls it by hash and loads it once when Redis lacks it. */
 export function withLiveViewScript(redis: Redis): LiveViewsClient {
   if (!('applyLiveView' in redis))
-    redis.defineCommand('applyLiveView', { numberOfKeys: 2, lua: APPLY_LIVE_VIEW_SCRIPT });
+    redis.defineCommand('applyLiveView', { numberOfKeys: 3, lua: APPLY_LIVE_VIEW_SCRIPT });
   return redis as LiveViewsClient;
 }
 
@@ -122,6 +135,7 @@ export function liveViewArgs(change: TicketChanged, version = 1): string[] {
     listPosition(change.updatedAt, ticketId),
     JSON.stringify(ticketDetail(change)),
     slaOutcome(change).state === 'waiting' ? '1' : '',
+    JSON.stringify(ticketSummary(change)),
   ];
 }
 
@@ -151,6 +165,7 @@ export async function applyChanges(
     pipeline.applyLiveView(
       keys.ticket(orgId, ticketId),
       keys.detail(orgId, ticketId),
+      keys.summary(orgId, ticketId),
       ...liveViewArgs(change, version),
     );
   }

@@ -36,6 +36,24 @@ export function ticketDetail(change: TicketChanged) {
 
 export type TicketDetail = ReturnType<typeof ticketDetail>;
 
+/** The ticket as a page of `GET /v1/tickets` shows it. */
+export function ticketSummary(change: TicketChanged) {
+  return {
+    ticketId: change.meta.ticketId,
+    conversationId: change.meta.conversationId,
+    status: storeStatus(change.status),
+    queue: change.queue,
+    priority: change.priority,
+    intent: change.classification?.intent ?? null,
+    assignee: change.assignee,
+    slaDueAt: change.slaDueAt,
+    subject: change.enrichment?.redactedSubject ?? null,
+    updatedAt: change.updatedAt,
+  };
+}
+
+export type TicketSummary = ReturnType<typeof ticketSummary>;
+
 /**
  * Digits of the time in a list position: every safe integer fits 16 digits, and the fixed width makes the string
  * order of positions their time order.

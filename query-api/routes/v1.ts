@@ -80,7 +80,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
       limit: number;
       cursor?: string;
     };
-  }>('/v1/tickets', { schema: schemas.listTickets }, async (request) => {
+  }>('/v1/tickets', { schema: schemas.listTickets }, async (request, reply) => {
     const { status, queue, priority, intent, limit, cursor } = request.query;
     let after: string | null = null;
     if (cursor !== undefined) {
@@ -99,7 +99,9 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
       limit,
       after,
     );
-    return { items: page.items, nextCursor: page.next === null ? null : encodeCursor(cursorOfPosition(page.next)) };
+    // The items are the summaries' JSON as the sink stored them: joined, not parsed and serialized again.
+    const nextCursor = page.next === null ? 'null' : JSON.stringify(encodeCursor(cursorOfPosition(page.next)));
+    return reply.type(JSON_TYPE).send(`{"items":[${page.items.join(',')}],"nextCursor":${nextCursor}}`);
   });
 
   const search = async (orgId: string, q: string, limit: number) => {
