@@ -2,6 +2,7 @@
  * `npm run query-api`: the read API over the ticket store, search index and live views. On SIGTERM or SIGINT
  * it stops taking requests, answers the ones in hand, closes its connections and exits within the deadline.
  */
+import { errorSerializers } from '../processors/runtime/log-errors.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
@@ -17,7 +18,11 @@ import { createLimitOverridesLookup } from './rate-limit-settings.js';
 
 const config = loadConfig();
 const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-const logger = pino({ level: config.logLevel, base: { service: 'query-api', version, pid: process.pid } });
+const logger = pino({
+  level: config.logLevel,
+  base: { service: 'query-api', version, pid: process.pid },
+  serializers: errorSerializers,
+});
 
 function verifierFor(jwt: QueryApiJwtConfig): JwtVerifier {
   const common = {

@@ -3,6 +3,7 @@
  * in hand, waits for Kafka to acknowledge what they produced and only then exits, within the shutdown
  * deadline.
  */
+import { errorSerializers } from '../../processors/runtime/log-errors.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -13,7 +14,11 @@ import { connectDependencies } from './dependencies.js';
 
 const config = loadConfig();
 const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-const logger = pino({ level: config.logLevel, base: { stage: STAGE, version, pid: process.pid } });
+const logger = pino({
+  level: config.logLevel,
+  base: { stage: STAGE, version, pid: process.pid },
+  serializers: errorSerializers,
+});
 
 const deps = await connectDependencies(config, logger, version);
 const app = await buildIngestApp({ ...deps, logger });

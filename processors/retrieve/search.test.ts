@@ -5,6 +5,7 @@ import {
   buildChunkQuery,
   createChunkSearch,
   createChunkSearchMany,
+  MAX_SEARCHES_PER_REQUEST,
   languagesToTry,
   SearchItemError,
   toPassages,
@@ -178,4 +179,30 @@ test('a missing index is an empty knowledge base; other errors propagate', async
   });
   const down = failing({ statusCode: 503, body: { error: { type: 'cluster_block_exception' } } });
   await assert.rejects(createChunkSearch(down)({ orgId: 'o', language: 'en', query: 'refund', k: 3 }), /failed/);
+});
+
+test('a large batch goes in requests of bounded size; one that fails fails its questions and the rest after it', async () => {
+  const { client, requests } = fakeClient({ en: 1 });
+  const questions = Array.from({ length: 2 * MAX_SEARCHES_PER_REQUEST + 50 }, (_, i) => ({
+    orgId: 'o',
+    language: 'en',
+    query: `refund ${i}`,
+    k: 1,
+  }));
+  const all = await createChunkSearchMany(client)(questions);
+  assert.equal(requests(), 3);
+  assert.ok(all.every((r) => !(r instanceof Error) && r.passages.length === 1));
+
+  let calls = 0;
+  const timeout = Object.assign(new Error('Request timed out'), { name: 'TimeoutError' });
+  const flaky = {
+    msearch: async (args: { searches: Array<FakeSearch | { index: string }> }) => {
+      if (++calls === 2) throw timeout;
+      return client.msearch(args as never);
+    },
+  } as unknown as Client;
+  const partly = await createChunkSearchMany(flaky)(questions);
+  assert.equal(calls, 2, 'no request after the one that failed');
+  assert.ok(partly.slice(0, MAX_SEARCHES_PER_REQUEST).every((r) => !(r instanceof Error)));
+  assert.ok(partly.slice(MAX_SEARCHES_PER_REQUEST).every((r) => r === timeout));
 });

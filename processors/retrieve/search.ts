@@ -118,6 +118,14 @@ export class SearchItemError extends Error {
  * Every request of a batch in one `_msearch` per language round: each request tries its own language first and
  * its fallbacks after, so a second round (if any) holds only the requests the first left without passages.
  */
+/**
+ * Searches per multi-search request at most. A fetched batch can hold thousands of interactions; as one request
+ * it can outlast the client's timeout on a busy cluster, and a retry of the same request would time out again
+ * and again. Requests of this size answer in bounded time, and what one of them answered is kept when a later
+ * one fails.
+ */
+export const MAX_SEARCHES_PER_REQUEST = 200;
+
 export function createChunkSearchMany(client: Client, options: ChunkSearchOptions = {}): ChunkSearchMany {
   const index = options.index ?? DEFAULT_CHUNK_INDEX;
   return async (requests) => {
@@ -136,38 +144,46 @@ export function createChunkSearchMany(client: Client, options: ChunkSearchOption
         if (body) searches.push({ at, lang, body });
       });
       if (searches.length === 0) continue;
-      let response: estypes.MsearchResponse<PassageSource>;
-      try {
-        response = await client.msearch<PassageSource>({
-          searches: searches.flatMap(({ at, body }) => [
-            { index },
-            {
-              size: requests[at]!.k,
-              query: body,
-              _source: [...SOURCE_FIELDS],
-              // Ties broken by chunk id, so equal scores come back in the same order on every run and replica.
-              sort: ['_score', { chunk_id: 'asc' }],
-              track_total_hits: false,
-            },
-          ]),
-        });
-      } catch (error) {
-        // No knowledge base imported yet is an empty one, not a failure to retry and dead-letter.
-        if (!isIndexNotFound(error)) throw error;
-        for (const { at } of searches) results[at] = { passages: [], language: null };
-        continue;
-      }
-      response.responses.forEach((item, k) => {
-        const { at, lang } = searches[k]!;
-        if ('error' in item) {
+      for (let from = 0; from < searches.length; from += MAX_SEARCHES_PER_REQUEST) {
+        const chunk = searches.slice(from, from + MAX_SEARCHES_PER_REQUEST);
+        let response: estypes.MsearchResponse<PassageSource>;
+        try {
+          response = await client.msearch<PassageSource>({
+            searches: chunk.flatMap(({ at, body }) => [
+              { index },
+              {
+                size: requests[at]!.k,
+                query: body,
+                _source: [...SOURCE_FIELDS],
+                // Ties broken by chunk id, so equal scores come back in the same order on every run and replica.
+                sort: ['_score', { chunk_id: 'asc' }],
+                track_total_hits: false,
+              },
+            ]),
+          });
+        } catch (error) {
           // No knowledge base imported yet is an empty one, not a failure to retry and dead-letter.
-          if (isIndexNotFound(item.error)) results[at] = { passages: [], language: null };
-          else results[at] = new SearchItemError(item.status ?? 500, `${item.error.type}: ${item.error.reason ?? ''}`);
-          return;
+          if (isIndexNotFound(error)) {
+            for (const { at } of chunk) results[at] = { passages: [], language: null };
+            continue;
+          }
+          // What was answered stands; the rest fail with the error, to be retried on their own.
+          const failure = error instanceof Error ? error : new Error(String(error));
+          return results.map((result) => result ?? failure);
         }
-        const passages = toPassages(item.hits.hits);
-        if (passages.length > 0) results[at] = { passages, language: lang };
-      });
+        response.responses.forEach((item, k) => {
+          const { at, lang } = chunk[k]!;
+          if ('error' in item) {
+            // No knowledge base imported yet is an empty one, not a failure to retry and dead-letter.
+            if (isIndexNotFound(item.error)) results[at] = { passages: [], language: null };
+            else
+              results[at] = new SearchItemError(item.status ?? 500, `${item.error.type}: ${item.error.reason ?? ''}`);
+            return;
+          }
+          const passages = toPassages(item.hits.hits);
+          if (passages.length > 0) results[at] = { passages, language: lang };
+        });
+      }
     }
     return results as Array<SearchResult | Error>;
   };

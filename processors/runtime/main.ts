@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../config/index.js';
 import { EventCodec } from './codec.js';
+import { errorSerializers } from './log-errors.js';
 import type { Dependency } from './dependency.js';
 import { createKafka } from './kafka.js';
 import { BREAKER_STATE_VALUE, createProcessMetrics, type ProcessMetrics } from './metrics.js';
@@ -39,7 +40,7 @@ export interface HostOptions {
 }
 
 export function processLogger(config: Config, name: string): Logger {
-  return pino({ level: config.logLevel, base: { process: name, pid: process.pid } });
+  return pino({ level: config.logLevel, base: { process: name, pid: process.pid }, serializers: errorSerializers });
 }
 
 export async function startStages(stages: readonly HostedStage[], host: HostOptions = {}): Promise<RunningStages> {

@@ -102,6 +102,7 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
   private joined = false;
   private producerUp = false;
   private waitingFor: Outage | null = null;
+  private lastLoggedFailure: unknown = null;
   private pending: Array<{ payload: EachBatchPayload; done: (error?: unknown) => void }> = [];
 
   constructor(
@@ -316,6 +317,9 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
   private onFailure(input: Input<In>, kind: string, error: unknown, attempts: number): void {
     this.metrics.failed.inc({ ...this.labels, topic: input.topic, kind });
     if (kind === 'permanent') return;
+    // A batch call that fails fails every event it carried with one error: logged once, not once per event.
+    if (error === this.lastLoggedFailure) return;
+    this.lastLoggedFailure = error;
     this.logger.warn(
       { err: error, kind, attempts, eventId: input.event?.meta.eventId, correlationId: input.context?.correlationId },
       kind === 'unavailable' ? 'dependency unavailable; waiting it out' : 'handler failed; retrying',
