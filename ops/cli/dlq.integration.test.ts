@@ -13,6 +13,7 @@ import { eventCatalog, registerEventSchemas, type InteractionReceived } from '..
 import { REDRIVE_COUNT_HEADER, redriveGroup } from './dead-letters.js';
 import { withPartitionReader, type ReadRecord } from './partition-reader.js';
 import { cleanUp, config, kafka, ticketflow, ticketflowHere, uniqueName } from './test-support.js';
+import { createTopicsWithLeaders } from '../../processors/testing/topics.js';
 
 const dlq = uniqueName('tftest-dlq');
 const original = uniqueName('tftest-dlq-origin');
@@ -63,13 +64,7 @@ let encoded: Buffer;
 before(async () => {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    topics: [
-      { topic: dlq, numPartitions: 3 },
-      { topic: original, numPartitions: 3 },
-    ],
-    waitForLeaders: true,
-  });
+  await createTopicsWithLeaders(admin, [dlq, original], 3);
   await admin.disconnect();
   const [registered] = await registerEventSchemas(
     [{ topic: original, eventName: 'InteractionReceived' }],

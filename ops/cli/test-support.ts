@@ -10,6 +10,7 @@ import { loadConfig, repoRoot } from '../../config/index.js';
 import { findJavaHome } from '../stack/java.js';
 import { kafkaToolsLibsDir } from '../stack/services/kafka.js';
 import { main } from './main.js';
+import { createTopicsWithLeaders } from '../../processors/testing/topics.js';
 
 export const config = loadConfig();
 export const kafka = new Kafka({
@@ -90,7 +91,7 @@ export async function topicWithRecords(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: counts.length }], waitForLeaders: true });
+    await createTopicsWithLeaders(admin, [topic], counts.length);
   } finally {
     await admin.disconnect();
   }

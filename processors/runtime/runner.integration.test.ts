@@ -27,6 +27,7 @@ import {
   spawnPassthrough,
   type TestTopics,
 } from '../testing/kafka-kit.js';
+import { createTopicsWithLeaders } from '../testing/topics.js';
 
 const quiet = { ...config, logLevel: 'silent' as const };
 
@@ -423,7 +424,7 @@ describe('runtime under rebalances and backpressure', () => {
       const metrics = await (await fetch(`${stage.probeUrl}/metrics`)).text();
       assert.doesNotMatch(metrics, /ticketflow_events_dead_lettered_total\{[^}]*\} [1-9]/, 'not dead-lettered');
 
-      await admin.createTopics({ topics: [{ topic: output, numPartitions: 6 }], waitForLeaders: true });
+      await createTopicsWithLeaders(admin, [output], 6);
       const out = await collect<InteractionReceived>(output, 'InteractionReceived');
       try {
         await out.until((r) => distinctIds(r).size >= events.length, 120_000);

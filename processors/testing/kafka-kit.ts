@@ -9,6 +9,7 @@ import { loadConfig, repoRoot } from '../../config/index.js';
 import { eventCatalog, registerEventSchemas, type EventName, type InteractionReceived } from '../../schemas/index.js';
 import { nodeCommand, type AppSpec } from '../../ops/stack/apps.js';
 import { EventCodec } from '../runtime/codec.js';
+import { createTopicsWithLeaders } from './topics.js';
 
 export const config = loadConfig();
 export const kafka = new Kafka({
@@ -35,8 +36,7 @@ export async function createTestTopics(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })) });
-    await untilLeadersKnown(admin, names, partitions);
+    await createTopicsWithLeaders(admin, names, partitions);
   } finally {
     await admin.disconnect();
   }
@@ -55,25 +55,6 @@ export async function createTestTopics(
       await a.disconnect();
     },
   };
-}
-
-/**
- * Waits until the broker's metadata names a leader for every partition. kafkajs's own `waitForLeaders` gives up
- * at the first "unknown topic" answer, which a busy broker gives for a moment after creating a topic.
- */
-async function untilLeadersKnown(admin: Admin, topics: string[], partitions: number, withinMs = 60_000) {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    try {
-      const { topics: found } = await admin.fetchTopicMetadata({ topics });
-      const led = found.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0));
-      if (led) return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    if (Date.now() > deadline) throw new Error(`no leaders for ${topics.join(', ')} within ${withinMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 export function interaction(orgId: string, conversationId: string, body: string): InteractionReceived {
