@@ -14,7 +14,6 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { Client } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
@@ -38,70 +37,8 @@ import {
 import { config, exited, spawnApp } from '../processors/testing/kafka-kit.js';
 import { skipHistoryOfIdleGroups } from '../processors/testing/pipeline-kit.js';
 import { createUnthrottledOrg, removeBenchOrgs } from './bench-org.js';
+import { outagesOf, parseFaultOptions, USAGE, type FaultOptions } from './faults/options.js';
 import { markdownTable, round } from './stats.js';
-
-const USAGE = `npm run bench:faults -- [options]     (npx tsx loadtest/faults.ts [options])
-
-Takes each server of the running stack away in turn under a steady load and reports, per outage, what happened to
-the interactions posted meanwhile. It stops and kills the stack's servers: run it on a stack of your own.
-
-  --rate <n>               interactions posted per second (default 20)
-  --outage-seconds <n>     how long each server stays away, its start-up not included (default 120)
-  --catch-up-seconds <n>   how long to wait, after a server returns, for everything to be visible (default 300)
-  --settle-seconds <n>     steady load before the first outage (default 20)
-  --servers <list>         comma-separated servers to take away, in the default order
-                           (kafka,elasticsearch,mongo,postgres,redis,schema-registry)
-  --json <file>            write the results as JSON
-  --help                   this text`;
-
-const SERVERS: readonly Server[] = ['kafka', 'elasticsearch', 'mongo', 'postgres', 'redis', 'schema-registry'];
-
-function parseOptions(argv: readonly string[]) {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      rate: { type: 'string', default: '20' },
-      'outage-seconds': { type: 'string', default: '120' },
-      'catch-up-seconds': { type: 'string', default: '300' },
-      'settle-seconds': { type: 'string', default: '20' },
-      servers: { type: 'string', default: SERVERS.join(',') },
-      json: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  const positive = (name: keyof typeof values) => {
-    const n = Number(values[name]);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${values[name]}`);
-    return n;
-  };
-  const servers = String(values.servers)
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const unknown = servers.filter((s) => !SERVERS.includes(s as Server));
-  if (unknown.length > 0) throw new Error(`--servers: unknown ${unknown.join(', ')}; known: ${SERVERS.join(', ')}`);
-  return {
-    help: values.help === true,
-    rate: positive('rate'),
-    outageSeconds: positive('outage-seconds'),
-    catchUpSeconds: positive('catch-up-seconds'),
-    settleSeconds: positive('settle-seconds'),
-    servers: SERVERS.filter((s) => servers.includes(s)),
-    json: values.json,
-  };
-}
-
-/** Kafka is killed only: a clean stop of the broker is an ordinary restart. Every other server both ways. */
-function outagesOf(servers: readonly Server[], seconds: number): Outage[] {
-  return servers.flatMap((server): Outage[] =>
-    server === 'kafka'
-      ? [{ server, how: 'kill -9', seconds }]
-      : [
-          { server, how: 'stop', seconds },
-          { server, how: 'kill -9', seconds },
-        ],
-  );
-}
 
 interface OutageResult {
   outage: string;
@@ -122,9 +59,9 @@ interface OutageResult {
   missing: { mongo: number; search: number; redis: number };
 }
 
-let options: ReturnType<typeof parseOptions>;
+let options: FaultOptions;
 try {
-  options = parseOptions(process.argv.slice(2));
+  options = parseFaultOptions(process.argv.slice(2));
 } catch (error) {
   console.error(`bench:faults: ${(error as Error).message}\n\n${USAGE}`);
   process.exit(2);
