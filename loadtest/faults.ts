@@ -9,16 +9,13 @@
  * may take apart; it starts its own ingest and processors (one process, `processors/main.ts --all`), and removes
  * what it wrote. `--help` lists the options; exit 1 when anything was lost, duplicated or dead-lettered.
  */
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
-import { freePort, waitUntilOk } from '../ops/net.js';
-import { INGEST_APP, type AppSpec } from '../ops/stack/apps.js';
 import { stackServices } from '../ops/stack/services/index.js';
 import { Supervisor } from '../ops/stack/supervisor.js';
 import { ticketsCollection } from '../processors/sinks/ticket-store.js';
@@ -34,9 +31,10 @@ import {
   type Server,
   type StoreClients,
 } from '../processors/testing/fault-kit.js';
-import { config, exited, spawnApp } from '../processors/testing/kafka-kit.js';
+import { config, kafka } from '../processors/testing/kafka-kit.js';
 import { skipHistoryOfIdleGroups } from '../processors/testing/pipeline-kit.js';
 import { createUnthrottledOrg, removeBenchOrgs } from './bench-org.js';
+import { startPipeline, type Pipeline } from './chain/processes.js';
 import { outagesOf, parseFaultOptions, USAGE, type FaultOptions } from './faults/options.js';
 import { markdownTable, round } from './stats.js';
 
@@ -82,18 +80,26 @@ const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequ
 // Redis goes away twice; the client reconnects on its own, and a failed poll is simply repeated.
 redis.on('error', () => undefined);
 const stores: StoreClients = { tickets: ticketsCollection(mongo.db(config.mongo.database)), es, redis };
-const children: ChildProcess[] = [];
+let pipeline: Pipeline | undefined;
+/** A process of the pipeline that died: the run stops at the end of the outage in hand, since what follows would measure nothing. */
+let death: Error | undefined;
 const outages = outagesOf(options.servers, options.outageSeconds);
 const results: OutageResult[] = [];
 const loadAverages: number[] = [];
 let orgCreated = false;
 
-function start(app: AppSpec, env: Record<string, string> = {}): void {
-  children.push(
-    spawnApp(app, { PROCESSOR_INSTANCE_ID: `bench-faults-${app.name}`, ...env }, (error, { code, signal }) => {
-      if (code !== 0 && signal !== 'SIGTERM') log(`${app.name} exited: ${error.message}`);
-    }),
-  );
+/** Peak resident memory of each process of the pipeline (VmHWM), in MB. */
+function peakMemory(): Record<string, number> {
+  const peaks: Record<string, number> = {};
+  for (const { name, child } of pipeline?.processes ?? []) {
+    try {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (hwm) peaks[name] = Math.round(Number(hwm[1]) / 1024);
+    } catch {
+      // The process is gone; its death is reported on its own.
+    }
+  }
+  return peaks;
 }
 
 async function main(): Promise<number> {
@@ -105,12 +111,18 @@ async function main(): Promise<number> {
   const key = await createUnthrottledOrg(config, orgId, orgId);
   orgCreated = true;
   await skipHistoryOfIdleGroups();
-  const port = await freePort();
-  const ingestUrl = `http://127.0.0.1:${port}`;
-  start({ name: 'processors', entry: 'processors/main.ts', args: ['--all'] });
-  start(INGEST_APP, { INGEST_PORT: String(port) });
-  await waitUntilOk(`${ingestUrl}/readyz`, 180_000);
-
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    // One process per consumer group, as in production, each its own heap.
+    pipeline = await startPipeline(options.shape, new Map(), admin, `bench-faults-${run}`, (error) => {
+      death ??= error;
+      log(`a process died: ${error.message.slice(0, 2000)}`);
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  const ingestUrl = pipeline.ingestUrl.origin;
   const client = new SteadyClient({ ingestUrl, key, run: `bench-faults-${run}` }, options.rate);
   client.label = 'before';
   client.start();
@@ -152,7 +164,11 @@ async function main(): Promise<number> {
         notRouted: 0,
         missing: { mongo: 0, search: 0, redis: 0 },
       });
-      // A pause of steady load between outages, so each starts from a caught-up pipeline.
+      if (death) {
+        log(`stopping after ${name}: a process of the pipeline died, so later outages would measure nothing`);
+        break;
+      }
+      // A pause of steady load between outages.
       await sleep(5000);
     }
     client.label = 'after';
@@ -163,11 +179,12 @@ async function main(): Promise<number> {
   }
 
   const all = client.accepted.map((a) => a.ticketId);
-  const finalCatchUp = await untilEverywhere(stores, orgId, all, options.catchUpSeconds * 1000);
+  // With a process dead, nothing more would become visible.
+  const finalCatchUp = death ? null : await untilEverywhere(stores, orgId, all, options.catchUpSeconds * 1000);
   log(`${all.length} accepted in all; ${finalCatchUp === null ? 'NOT all' : 'all'} visible at the end`);
   await account(client);
-  const totals = report(all.length, finalCatchUp !== null);
-  return totals.bad ? 1 : 0;
+  const totals = report(all.length, finalCatchUp !== null, peakMemory());
+  return totals.bad || death ? 1 : 0;
 }
 
 /** Fills each outage's row with what became of the interactions first posted during it. */
@@ -203,7 +220,7 @@ async function account(client: SteadyClient): Promise<void> {
   }
 }
 
-function report(accepted: number, allVisible: boolean): { bad: boolean } {
+function report(accepted: number, allVisible: boolean, peakRssMb: Record<string, number>): { bad: boolean } {
   const rows = results.map((r) => [
     r.outage,
     round(r.awaySeconds, 0),
@@ -235,7 +252,10 @@ function report(accepted: number, allVisible: boolean): { bad: boolean } {
   );
   const peak = loadAverages.length ? Math.max(...loadAverages) : loadavg()[0]!;
   console.log(
-    `\n${accepted} interactions accepted at ${options.rate}/s; the machine's load average up to ${round(peak, 1)}`,
+    `\n${accepted} interactions accepted at ${options.rate}/s; the machine's load average up to ${round(peak, 1)}; ` +
+      `peak RSS MB: ${Object.entries(peakRssMb)
+        .map(([name, mb]) => `${name} ${mb}`)
+        .join(', ')}${death ? `\na process died: ${death.message.split('\n')[0]}` : ''}`,
   );
   const bad =
     !allVisible ||
@@ -258,6 +278,8 @@ function report(accepted: number, allVisible: boolean): { bad: boolean } {
           accepted,
           allVisible,
           peakLoadAverage: peak,
+          peakRssMb,
+          processDied: death?.message ?? null,
           outages: results,
         },
         null,
@@ -282,8 +304,7 @@ try {
       log(`cleanup failed: ${(error as Error).message}`),
     );
   }
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map(exited));
+  await pipeline?.stop();
   await Promise.allSettled([mongo.close(), es.close()]);
   redis.disconnect();
 }

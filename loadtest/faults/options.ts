@@ -1,6 +1,7 @@
 /** Options of `npm run bench:faults` (loadtest/faults.ts) and the outages they ask for. */
 import { parseArgs } from 'node:util';
 import type { Outage, Server } from '../../processors/testing/fault-kit.js';
+import { SHAPES, type Shape } from '../chain/processes.js';
 
 export const USAGE = `npm run bench:faults -- [options]     (npx tsx loadtest/faults.ts [options])
 
@@ -13,6 +14,8 @@ the interactions posted meanwhile. It stops and kills the stack's servers: run i
   --settle-seconds <n>     steady load before the first outage (default 20)
   --servers <list>         comma-separated servers to take away, in the default order
                            (kafka,elasticsearch,mongo,postgres,redis,schema-registry)
+  --shape <shape>          per-group (one process per consumer group, as in production; the default),
+                           stages-sinks or single (processors/main.ts --all)
   --json <file>            write the results as JSON
   --help                   this text`;
 
@@ -25,6 +28,7 @@ export interface FaultOptions {
   readonly catchUpSeconds: number;
   readonly settleSeconds: number;
   readonly servers: readonly Server[];
+  readonly shape: Shape;
   readonly json: string | undefined;
 }
 
@@ -37,6 +41,7 @@ export function parseFaultOptions(argv: readonly string[]): FaultOptions {
       'catch-up-seconds': { type: 'string', default: '300' },
       'settle-seconds': { type: 'string', default: '20' },
       servers: { type: 'string', default: SERVERS.join(',') },
+      shape: { type: 'string', default: 'per-group' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -52,8 +57,11 @@ export function parseFaultOptions(argv: readonly string[]): FaultOptions {
     .filter(Boolean);
   const unknown = servers.filter((s) => !SERVERS.includes(s as Server));
   if (unknown.length > 0) throw new Error(`--servers: unknown ${unknown.join(', ')}; known: ${SERVERS.join(', ')}`);
+  const shape = String(values.shape) as Shape;
+  if (!SHAPES.includes(shape)) throw new Error(`--shape must be one of ${SHAPES.join(', ')}, got ${shape}`);
   return {
     help: values.help === true,
+    shape,
     rate: positive('rate'),
     outageSeconds: positive('outage-seconds'),
     catchUpSeconds: positive('catch-up-seconds'),
