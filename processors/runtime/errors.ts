@@ -70,3 +70,22 @@ export function describeError(error: unknown): { errorClass: string; message: st
   if (error instanceof Error) return { errorClass: error.name || error.constructor.name, message: error.message };
   return { errorClass: typeof error, message: String(error) };
 }
+
+const BRIEF_TEXT_CHARS = 2000;
+const brief = (text: string) => (text.length > BRIEF_TEXT_CHARS ? `${text.slice(0, BRIEF_TEXT_CHARS)}…` : text);
+
+/**
+ * An error as a log line should carry it: kind, message, code and stack, and its causes' likewise, never the objects
+ * it holds. A client's error can hold the request it failed to send (Elasticsearch's holds a bulk's whole body,
+ * megabytes) and an UnavailableError holds its dependency: logged whole for each input of a unit waiting out an
+ * outage, they filled a processor's heap until it died.
+ */
+export function briefError(error: unknown, depth = 0): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: brief(String(error)) };
+  const summary: Record<string, unknown> = { type: error.name, message: brief(error.message) };
+  const { code } = error as { code?: unknown };
+  if (typeof code === 'string' || typeof code === 'number') summary.code = code;
+  if (depth === 0 && error.stack) summary.stack = brief(error.stack);
+  if (error.cause !== undefined && depth < 3) summary.cause = briefError(error.cause, depth + 1);
+  return summary;
+}

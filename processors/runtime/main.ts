@@ -9,6 +9,7 @@ import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../config/index.js';
 import { EventCodec } from './codec.js';
 import type { Dependency } from './dependency.js';
+import { briefError } from './errors.js';
 import { createKafka } from './kafka.js';
 import { BREAKER_STATE_VALUE, createProcessMetrics, type ProcessMetrics } from './metrics.js';
 import { serveProbes } from './probes.js';
@@ -52,7 +53,8 @@ export async function startStages(stages: readonly HostedStage[], host: HostOpti
     metrics.dependencyState.set({ dependency: dependency.name }, BREAKER_STATE_VALUE[dependency.state]);
     return dependency.watch((state, error) => {
       metrics.dependencyState.set({ dependency: dependency.name }, BREAKER_STATE_VALUE[state]);
-      if (state === 'open') logger.warn({ dependency: dependency.name, err: error }, 'dependency unavailable');
+      if (state === 'open')
+        logger.warn({ dependency: dependency.name, err: briefError(error) }, 'dependency unavailable');
       if (state === 'closed') logger.info({ dependency: dependency.name }, 'dependency available again');
     });
   });

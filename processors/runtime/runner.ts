@@ -28,7 +28,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoPartitionedAssigner } from './assigner.js';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
 import type { EventCodec, Writer } from './codec.js';
-import { describeError, OutputSchemaError, type Outage } from './errors.js';
+import { briefError, describeError, OutputSchemaError, type Outage } from './errors.js';
 import { HEADER, headerString } from './headers.js';
 import { deriveEventId } from './ids.js';
 import type { ProcessMetrics } from './metrics.js';
@@ -316,8 +316,18 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
   private onFailure(input: Input<In>, kind: string, error: unknown, attempts: number): void {
     this.metrics.failed.inc({ ...this.labels, topic: input.topic, kind });
     if (kind === 'permanent') return;
-    this.logger.warn(
-      { err: error, kind, attempts, eventId: input.event?.meta.eventId, correlationId: input.context?.correlationId },
+    // An outage fails every input of a unit at once; the pause itself is logged once (onWait), each input only
+    // at debug.
+    const level = kind === 'unavailable' ? 'debug' : 'warn';
+    if (!this.logger.isLevelEnabled(level)) return;
+    this.logger[level](
+      {
+        err: briefError(error),
+        kind,
+        attempts,
+        eventId: input.event?.meta.eventId,
+        correlationId: input.context?.correlationId,
+      },
       kind === 'unavailable' ? 'dependency unavailable; waiting it out' : 'handler failed; retrying',
     );
   }
