@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 bash ops/install.sh
 npx tsx ops/stack/cli.ts up
+# The ticket store's tests run on both Mongo-wire servers; FerretDB is optional for everything else.
+npx tsx ops/stack/cli.ts up ferretdb
 npx tsx ops/provision.ts
 
 step() { printf '\n== %s\n' "$*"; }

@@ -2,7 +2,8 @@
  * How an error is written to the log: its class, message, code, status and stack, and its causes, nothing more.
  * Clients attach far more to their errors (Elasticsearch's carry the request body and the whole response), and a
  * batch's failure is logged for the events it failed: serialized whole, one failed multi-search of a few
- * thousand questions became gigabytes of log strings and ended the process out of memory.
+ * thousand questions became gigabytes of log strings and ended the process out of memory, and an
+ * UnavailableError holds its dependency, whose state holds the last error in turn.
  */
 export interface LoggedError {
   type: string;
@@ -25,7 +26,8 @@ export function loggedError(error: unknown, depth = 0): LoggedError | string {
   if (typeof shape.code === 'string' || typeof shape.code === 'number') logged.code = shape.code;
   const status = typeof shape.statusCode === 'number' ? shape.statusCode : shape.meta?.statusCode;
   if (typeof status === 'number') logged.statusCode = status;
-  if (error.stack) logged.stack = error.stack;
+  // The causes' stacks are the clients' internals; the outer one says where the failure was met.
+  if (depth === 0 && error.stack) logged.stack = error.stack.slice(0, MAX_MESSAGE_CHARS);
   if (error.cause !== undefined && depth < MAX_CAUSES) logged.cause = loggedError(error.cause, depth + 1);
   return logged;
 }

@@ -317,10 +317,12 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
   private onFailure(input: Input<In>, kind: string, error: unknown, attempts: number): void {
     this.metrics.failed.inc({ ...this.labels, topic: input.topic, kind });
     if (kind === 'permanent') return;
-    // A batch call that fails fails every event it carried with one error: logged once, not once per event.
-    if (error === this.lastLoggedFailure) return;
+    // An outage fails every input of a unit at once: the pause is logged once (onWait), each input only at debug.
+    // A batch call that fails fails every input it carried with one error: logged once, not once per input.
+    const level = kind === 'unavailable' ? 'debug' : 'warn';
+    if (error === this.lastLoggedFailure || !this.logger.isLevelEnabled(level)) return;
     this.lastLoggedFailure = error;
-    this.logger.warn(
+    this.logger[level](
       { err: error, kind, attempts, eventId: input.event?.meta.eventId, correlationId: input.context?.correlationId },
       kind === 'unavailable' ? 'dependency unavailable; waiting it out' : 'handler failed; retrying',
     );

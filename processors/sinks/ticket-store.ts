@@ -196,10 +196,33 @@ async function write(
 type Failures = Map<number, { code: unknown; message: string }>;
 
 /**
- * One unordered bulk. The store reports refused documents per operation; a document the driver itself refuses
- * (over the 16 MB limit, say) fails the whole call instead, so then each operation is written alone to find it.
+ * Statements per bulk write command. FerretDB 1.24 holds one PostgreSQL connection for each update statement until
+ * the whole command ends, from a pool of 50: a command of 50 updates never returns and stalls the server for every
+ * client. Twenty leaves room for a second writer and the readers; the other servers take the same commands.
  */
+export const MAX_STATEMENTS_PER_WRITE = 20;
+
+/** One unordered bulk, sent as commands of at most `MAX_STATEMENTS_PER_WRITE` statements, one after another. */
 async function bulkWrite(
+  tickets: Collection<StoredTicket>,
+  operations: AnyBulkWriteOperation<StoredTicket>[],
+): Promise<{ matched: number; failedAt: Failures }> {
+  let matched = 0;
+  const failedAt: Failures = new Map();
+  for (let start = 0; start < operations.length; start += MAX_STATEMENTS_PER_WRITE) {
+    const part = await writeCommand(tickets, operations.slice(start, start + MAX_STATEMENTS_PER_WRITE));
+    matched += part.matched;
+    for (const [i, failure] of part.failedAt) failedAt.set(start + i, failure);
+  }
+  return { matched, failedAt };
+}
+
+/**
+ * One unordered bulk write command. The store reports refused documents per operation; a document the driver itself
+ * refuses (over the 16 MB limit, say) fails the whole call instead, so then each operation is written alone to find
+ * it.
+ */
+async function writeCommand(
   tickets: Collection<StoredTicket>,
   operations: AnyBulkWriteOperation<StoredTicket>[],
 ): Promise<{ matched: number; failedAt: Failures }> {

@@ -141,7 +141,9 @@ export const mongo: ServiceDefinition = {
     }
   },
 
-  startTimeoutMs: 30_000,
+  // At open, mongo-java-server reads every collection of the store file and builds its indexes in memory: 90 s at
+  // about 25,000 tickets on a loaded machine (the fault suite's restart failed at 30 s), growing with the data.
+  startTimeoutMs: 300_000,
   // The launcher's shutdown hook (SIGTERM) closes the server, then flushes and closes the store file.
   stop: { signal: 'SIGTERM', target: 'leader', graceMs: 30_000 },
 };

@@ -58,6 +58,13 @@ function registrySettings(ctx: ServiceContext): Record<string, string | number |
     'apicurio.datasource.jdbc.initial-size': 2,
     'apicurio.datasource.jdbc.min-size': 2,
     'apicurio.datasource.jdbc.max-size': 20,
+    // A restart of PostgreSQL ends every pooled connection on the server's side, and the pool would hand each one
+    // out again (its background check runs every 2 minutes): one request per dead connection failed with a 500
+    // after every outage (ops/stack/services/schema-registry.restarts-stack.integration.test.ts). Checking a
+    // connection as it is borrowed costs a round trip on loopback, for a service asked a handful of times per
+    // process; the background check then drops dead idle ones within seconds.
+    'quarkus.datasource.postgresql.jdbc.validate-on-borrow': true,
+    'quarkus.datasource.postgresql.jdbc.background-validation-interval': '10S',
 
     // Besides being the policy we want, a global rule works around a ccompat quirk: for a subject without
     // its own rule, GET /config/{subject} answers 200 with the global level ("NONE" when there is none)

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { outagesOf, parseFaultOptions, SERVERS } from './options.js';
+
+test('the defaults: 20 interactions/s, every server away for two minutes', () => {
+  const options = parseFaultOptions([]);
+  assert.equal(options.rate, 20);
+  assert.equal(options.outageSeconds, 120);
+  assert.deepEqual(options.servers, SERVERS);
+  assert.equal(options.json, undefined);
+});
+
+test('Kafka is killed; every other server is stopped, then killed, each for the same time', () => {
+  const outages = outagesOf(['kafka', 'redis'], 90);
+  assert.deepEqual(outages, [
+    { server: 'kafka', how: 'kill -9', seconds: 90 },
+    { server: 'redis', how: 'stop', seconds: 90 },
+    { server: 'redis', how: 'kill -9', seconds: 90 },
+  ]);
+  assert.equal(outagesOf(SERVERS, 120).length, 11);
+});
+
+test('--servers keeps the default order and refuses an unknown server', () => {
+  assert.deepEqual(parseFaultOptions(['--servers', 'redis,kafka']).servers, ['kafka', 'redis']);
+  assert.throws(() => parseFaultOptions(['--servers', 'redis,mysql']), /--servers: unknown mysql/);
+});
+
+test('a number that is not positive is refused naming the flag', () => {
+  assert.throws(() => parseFaultOptions(['--rate', '0']), /--rate must be a positive number/);
+  assert.throws(() => parseFaultOptions(['--outage-seconds', 'two']), /--outage-seconds/);
+});
