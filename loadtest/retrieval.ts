@@ -11,7 +11,7 @@
  *    CPU time per query in-process for each mode given the question's embedding, and with the question's
  *    embedding computed in the call.
  *
- *   npm run bench:retrieval -- [--examples 5] [--passages 10000] [--latency-queries 3000] [--no-tune] [--json FILE]
+ *   npm run bench:retrieval -- [--examples 10] [--passages 10000] [--latency-queries 3000] [--no-tune] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -30,7 +30,7 @@ import { markdownTable, percentile, round } from './stats.js';
 
 const { values } = parseArgs({
   options: {
-    examples: { type: 'string', default: '5' },
+    examples: { type: 'string', default: '10' },
     passages: { type: 'string', default: '10000' },
     'latency-queries': { type: 'string', default: '3000' },
     'no-tune': { type: 'boolean', default: false },
@@ -40,7 +40,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   console.log(
-    'usage: npm run bench:retrieval -- [--examples 5] [--passages 10000] [--latency-queries 3000] [--no-tune] [--json FILE]',
+    'usage: npm run bench:retrieval -- [--examples 10] [--passages 10000] [--latency-queries 3000] [--no-tune] [--json FILE]',
   );
   process.exit(0);
 }

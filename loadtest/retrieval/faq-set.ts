@@ -67,7 +67,7 @@ export function articleOf(intent: string, domain: string, examples: readonly str
 
 export function buildFaqSet(options: FaqSetOptions = {}): FaqSet {
   const file = options.file ?? DEFAULT_CLINC150;
-  const examples = options.examplesPerArticle ?? 5;
+  const examples = options.examplesPerArticle ?? 10;
   const devEvery = options.devEvery ?? 3;
   const data = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Array<[string, string]>>;
   const domains = JSON.parse(readFileSync(path.join(path.dirname(file), 'domains.json'), 'utf8')) as Record<
