@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { eventCatalog } from '../../../schemas/index.js';
+import { sampleEvents } from '../../../schemas/fixtures.js';
+import { handleOne } from '../../testing/stage-harness.js';
 import type { ChunkFields } from '../chunk-index.js';
 import type { Embedder } from '../embeddings/embedder.js';
 import type { SearchResult } from '../search.js';
+import { retrieveStage } from '../stage.js';
 import { createIndexedChunkSearchMany } from './chunk-search.js';
 import { KnowledgeBase } from './knowledge-base.js';
 import { HybridRetriever } from './retriever.js';
@@ -31,6 +35,12 @@ class TopicEmbedder implements Embedder {
     return v;
   }
 }
+
+const axis = (i: number) => {
+  const v = new Float32Array(DIM);
+  v[i] = 1;
+  return v;
+};
 
 function chunk(documentId: string, text: string, language = 'en'): ChunkFields {
   return {
@@ -131,4 +141,21 @@ test('lexical mode searches without the model', async () => {
   const search = createIndexedChunkSearchMany(new HybridRetriever(kb, null), { mode: 'lexical' });
   const [result] = (await search([{ orgId: 'acme', language: 'en', query: 'refund', k: 1 }])) as SearchResult[];
   assert.equal(result!.passages[0]!.documentId, 'refunds');
+});
+
+test('the retrieve stage grounds an interaction from the in-process index through the adapter', async () => {
+  const input = sampleEvents.InteractionClassified;
+  const kb = new KnowledgeBase({ dimension: DIM });
+  const refund = chunk('returns-and-refunds', 'A duplicate charge is refunded within 5 business days.');
+  kb.apply([
+    { kind: 'upsert', orgId: input.meta.orgId, chunk: refund, embedding: axis(0) },
+    { kind: 'upsert', orgId: 'org-other', chunk: chunk('other-refunds', 'refund refund refund'), embedding: axis(0) },
+  ]);
+  const stage = retrieveStage({ search: createIndexedChunkSearchMany(new HybridRetriever(kb, new TopicEmbedder())) });
+  const [out] = await handleOne(stage, input);
+  eventCatalog().encode('InteractionGrounded', out!);
+  assert.deepEqual(
+    out!.grounding.passages.map((p) => [p.documentId, p.rank]),
+    [['returns-and-refunds', 1]],
+  );
 });
