@@ -7,6 +7,8 @@
  *    recall@5 and MRR@10 at the document level, for BM25 alone, vectors alone and hybrid. BM25's parameters
  *    and then the fusion's are tuned on the dev questions only (by MRR, then recall@5); the test questions,
  *    never looked at while tuning, give the reported figures.
+ * 2b. The same on the ABCD agent guidelines (loadtest/retrieval/abcd-set.ts), one article per subflow, against
+ *    one question per subflow written for this project, with the parameters chosen above.
  * 3. Speed for an org of `--passages` passages (synthetic-org.ts): index build time, queries/s, p50/p99 and
  *    CPU time per query in-process for each mode given the question's embedding, and with the question's
  *    embedding computed in the call.
@@ -23,6 +25,7 @@ import { DEFAULT_FUSION, type FusionParams } from '../processors/retrieve/hybrid
 import { KnowledgeBase } from '../processors/retrieve/hybrid/knowledge-base.js';
 import { KnowledgeIndex, type RetrievalMode } from '../processors/retrieve/hybrid/knowledge-index.js';
 import { HybridRetriever } from '../processors/retrieve/hybrid/retriever.js';
+import { buildAbcdSet } from './retrieval/abcd-set.js';
 import { buildFaqSet, type FaqQuestion } from './retrieval/faq-set.js';
 import { qualityOf, type QualityMetrics } from './retrieval/metrics.js';
 import { syntheticOrg } from './retrieval/synthetic-org.js';
@@ -184,6 +187,19 @@ for (const [params, b, f] of settings) {
   }
 }
 
+// 2b. The ABCD guidelines against questions written for them, with the parameters chosen on CLINC150's dev part.
+console.log('embedding the ABCD guideline articles and their questions');
+const abcd = buildAbcdSet();
+const abcdArticleVectors = await embedder.embedPassages(abcd.articles.map(passageEmbeddingText));
+const abcdQuestionVectors = await embedder.embedQueries(abcd.questions.map((q) => q.text));
+abcd.questions.forEach((q, i) => vectorOf.set(q, abcdQuestionVectors[i]!));
+const abcdQuality: Array<{ mode: RetrievalMode; params: QualityRow['params']; metrics: QualityMetrics }> = [];
+for (const [params, b, f] of settings) {
+  const index = new KnowledgeIndex({ dimension: embedder.dimension, bm25: b, fusion: f });
+  abcd.articles.forEach((a, i) => index.upsert(a, abcdArticleVectors[i]!));
+  for (const mode of MODES) abcdQuality.push({ mode, params, metrics: evaluate(index, mode, abcd.questions) });
+}
+
 // 3. Speed for a large org, with the parameters chosen above.
 console.log(`building an org of ${passageCount} passages`);
 const synthetic = syntheticOrg(set.articles, articleVectors, set.utterances, passageCount);
@@ -279,6 +295,22 @@ console.log(
   ),
 );
 console.log(
+  `\nABCD guidelines: ${abcd.articles.length} articles (one per subflow), ${abcd.questions.length} questions written ` +
+    'for them, parameters as above:',
+);
+console.log(
+  markdownTable(
+    ['retrieval', 'parameters', 'recall@1', 'recall@5', 'MRR'],
+    abcdQuality.map((q) => [
+      MODE_NAME[q.mode],
+      q.params,
+      pct(q.metrics.recallAt1),
+      pct(q.metrics.recallAt5),
+      pct(q.metrics.mrr),
+    ]),
+  ),
+);
+console.log(
   `\nAn org of ${passageCount} passages (${Math.ceil(passageCount / 2)} documents): built in ${round(buildSeconds, 2)} s, ` +
     `about ${round(heapMb)} MB of heap; k = ${K_SERVE}, language en, one query at a time:`,
 );
@@ -326,6 +358,7 @@ if (values.json) {
         tuning,
         parameters: { bm25, fusion },
         quality,
+        abcd: { articles: abcd.articles.length, questions: abcd.questions.length, quality: abcdQuality },
         org: { passages: passageCount, buildSeconds, heapMb },
         speed,
         targets,
