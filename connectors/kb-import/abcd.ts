@@ -10,7 +10,7 @@ interface AbcdAction {
   subtext?: unknown;
 }
 
-interface AbcdSubflow {
+export interface AbcdSubflow {
   instructions?: unknown;
   actions?: unknown;
 }
@@ -41,7 +41,7 @@ const slug = (name: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
-function subflowSection(name: string, subflow: AbcdSubflow): string {
+export function subflowSection(name: string, subflow: AbcdSubflow): string {
   const lines = [`## ${clean(name)}`, ''];
   for (const instruction of strings(subflow.instructions)) lines.push(clean(instruction), '');
   const actions = Array.isArray(subflow.actions) ? (subflow.actions as AbcdAction[]) : [];
