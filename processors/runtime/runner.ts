@@ -85,6 +85,7 @@ export const defaultRunnerOptions: RunnerOptions = {
 interface Outgoing {
   readonly key?: string;
   readonly value: Buffer | null;
+  readonly headers?: IHeaders;
 }
 
 interface Input<In> {
@@ -311,7 +312,8 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
       occurredAt: Number(message.timestamp),
       producer: { stage: 'kafka', version: '0' },
     };
-    return tombstone(meta, entityId);
+    const version = Number(headerString(message.headers, HEADER.entityVersion) ?? NaN);
+    return tombstone(meta, entityId, Number.isSafeInteger(version) ? version : null);
   }
 
   private async handle(inputs: Input<In>[], indexes: number[], attempts: number[]): Promise<Answer<Outgoing>[]> {
@@ -350,7 +352,8 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
           if (!keyOf) {
             throw new OutputSchemaError(`a tombstone for ${this.writer!.topic}, which is not keyed by entity`);
           }
-          return { key: keyOf(output), value: null };
+          const headers = output.version === null ? undefined : { [HEADER.entityVersion]: String(output.version) };
+          return { key: keyOf(output), value: null, headers };
         }
         const value = this.writer!.encode(output);
         if (value.length > MAX_EVENT_BYTES) {
@@ -388,11 +391,11 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
       const { message } = input;
       if (outcome.kind === 'handled') {
         const inputKey = message.key ?? input.event!.meta.orgId;
-        for (const { key, value } of outcome.outputs) {
+        for (const { key, value, headers } of outcome.outputs) {
           outputs.push({
             key: key ?? inputKey,
             value,
-            headers: { [HEADER.correlationId]: input.context!.correlationId },
+            headers: { ...headers, [HEADER.correlationId]: input.context!.correlationId },
           });
         }
         return;

@@ -20,9 +20,19 @@ export interface Envelope {
 export interface Tombstone extends Envelope {
   readonly tombstone: true;
   readonly entityId: string;
+  /**
+   * The version of the entity it deletes, carried in the `tf-entity-version` header, so that a reader can refuse
+   * the deletion against a newer copy as it would a record; null when its writer gave none.
+   */
+  readonly version: number | null;
 }
 
-export const tombstone = (meta: EventMeta, entityId: string): Tombstone => ({ meta, tombstone: true, entityId });
+export const tombstone = (meta: EventMeta, entityId: string, version: number | null = null): Tombstone => ({
+  meta,
+  tombstone: true,
+  entityId,
+  version,
+});
 
 export function isTombstone(value: unknown): value is Tombstone {
   return (value as Partial<Tombstone> | null)?.tombstone === true;
