@@ -18,7 +18,7 @@ import { retrieveStage } from '../../processors/retrieve/stage.js';
 import { routeStage } from '../../processors/route/stage.js';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import { eventCatalog, type InteractionClassified, type KnowledgeDocument } from '../../schemas/index.js';
-import { chunkDocument } from './chunk.js';
+import { chunkDocument } from '../../processors/chunk/cut.js';
 import { toKnowledgeDocument } from './documents.js';
 import { importDocuments, importPath } from './import.js';
 import { readSources } from './sources.js';

@@ -5,7 +5,7 @@
  */
 import type { Client } from '@elastic/elasticsearch';
 import type { KnowledgeDocument } from '../../schemas/index.js';
-import { chunkDocument, DEFAULT_CHUNK_OPTIONS, type ChunkOptions } from './chunk.js';
+import { chunkDocument, DEFAULT_CHUNK_OPTIONS, type ChunkOptions } from '../../processors/chunk/cut.js';
 import { toKnowledgeDocument } from './documents.js';
 import { ensureChunkIndex, listDocumentIds, readStoredDocuments, writeDocuments } from './es-index.js';
 import { readSources } from './sources.js';
