@@ -20,6 +20,7 @@ import { routeStage } from './route/stage.js';
 import type { HostedStage } from './runtime/main.js';
 import type { AnyStage } from './runtime/stage.js';
 import { wiringFor } from './runtime/wiring.js';
+import { kbIndexSink } from './sinks/kb-index.js';
 import { liveViewsSink, searchIndexSink, ticketStoreSink } from './sinks/stages.js';
 
 type Build = (resources: Resources) => AnyStage;
@@ -68,6 +69,10 @@ const BUILDERS = {
       apply: chunkRecordsApplier(live, r.codec(), r.logger),
     });
     return chunkStage({ table: followedChunkTable(live, follower, dependency) });
+  },
+  'kb-index': (r) => {
+    const { client, dependency } = r.elasticsearch();
+    return kbIndexSink(client, dependency, { index: DEFAULT_CHUNK_INDEX });
   },
 } satisfies Record<string, Build>;
 
