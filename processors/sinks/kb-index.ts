@@ -182,3 +182,44 @@ export function kbIndexSink(
     },
   };
 }
+
+/** One document as the chunk index holds it: its version and how many chunks it has there. */
+export interface IndexedDocument {
+  readonly version: number;
+  readonly chunks: number;
+}
+
+/**
+ * Every document the index holds for an org, with its highest version and its number of chunks: what a caller
+ * waiting for an import to become searchable compares with what it imported.
+ */
+export async function indexedDocuments(
+  es: Client,
+  orgId: string,
+  index = DEFAULT_CHUNK_INDEX,
+): Promise<Map<string, IndexedDocument>> {
+  const documents = new Map<string, IndexedDocument>();
+  let after: Record<string, estypes.FieldValue> | undefined;
+  for (;;) {
+    const response = await es.search<unknown, { docs: estypes.AggregationsCompositeAggregate }>({
+      index,
+      size: 0,
+      query: { term: { org_id: orgId } },
+      aggs: {
+        docs: {
+          composite: { size: 1000, sources: [{ id: { terms: { field: 'document_id' } } }], after },
+          aggs: { version: { max: { field: 'document_version' } } },
+        },
+      },
+    });
+    const docs = response.aggregations?.docs;
+    const buckets = (docs?.buckets ?? []) as Array<
+      estypes.AggregationsCompositeBucket & { version: estypes.AggregationsMaxAggregate }
+    >;
+    for (const bucket of buckets) {
+      documents.set(String(bucket.key.id), { version: Number(bucket.version.value), chunks: bucket.doc_count });
+    }
+    if (buckets.length === 0 || !docs?.after_key) return documents;
+    after = docs.after_key;
+  }
+}

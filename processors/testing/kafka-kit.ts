@@ -24,18 +24,25 @@ export interface TestTopics {
   dispose(): Promise<void>;
 }
 
-/** Creates topics `<prefix>.<suffix>` and registers `eventName` under each one's value subject. */
+/**
+ * Creates topics `<prefix>.<suffix>` and registers `eventName` under each one's value subject; `compacted` makes
+ * them compacted, like the topology's entity topics.
+ */
 export async function createTestTopics(
   suffixes: string[],
   eventName: EventName = 'InteractionReceived',
   partitions = 6,
+  options: { compacted?: boolean } = {},
 ): Promise<TestTopics> {
   const prefix = `test.${randomUUID().slice(0, 8)}`;
   const names = suffixes.map((s) => `${prefix}.${s}`);
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })) });
+    const configEntries = options.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [];
+    await admin.createTopics({
+      topics: names.map((topic) => ({ topic, numPartitions: partitions, configEntries })),
+    });
     await untilLeadersKnown(admin, names, partitions);
   } finally {
     await admin.disconnect();
