@@ -15,29 +15,21 @@ import type { KafkaMessage } from 'kafkajs';
 import pg from 'pg';
 import { ticketflowHere } from '../../ops/cli/test-support.js';
 import { upsertOrganization } from '../../ops/db/ingest-keys.js';
-import { chunkRecordsApplier, followedChunkTable } from '../../processors/chunk/chunk-table.js';
-import { LiveChunks } from '../../processors/chunk/live-chunks.js';
-import { chunkStage } from '../../processors/chunk/stage.js';
 import { createChunkSearch } from '../../processors/retrieve/search.js';
-import { Dependency } from '../../processors/runtime/dependency.js';
 import { HEADER, headerString } from '../../processors/runtime/headers.js';
-import { startStages, type RunningStages } from '../../processors/runtime/main.js';
-import { TopicFollower } from '../../processors/runtime/topic-follower.js';
-import { explicitWiring } from '../../processors/runtime/wiring.js';
-import { kbIndexSink } from '../../processors/sinks/kb-index.js';
+import type { RunningStages } from '../../processors/runtime/main.js';
+import { codec, collect, config, kafka } from '../../processors/testing/kafka-kit.js';
 import {
-  codec,
-  collect,
-  config,
-  createTestTopics,
-  kafka,
-  type TestTopics,
-} from '../../processors/testing/kafka-kit.js';
+  createKnowledgeTopics,
+  knowledgeDocuments,
+  startChunkStage,
+  startKbIndex,
+  type KnowledgeTopics,
+} from '../../processors/testing/knowledge-kit.js';
 import { eventCatalog, type KnowledgeChunk, type KnowledgeDocument } from '../../schemas/index.js';
 import type { ImportSummary } from './import.js';
 import { unindexed, untilSearchable } from './searchable.js';
 
-const quiet = { ...config, logLevel: 'silent', processor: { ...config.processor, probePort: 0 } } as const;
 const es = new Client({ node: config.elasticsearch.url, requestTimeout: 10_000, maxRetries: 0 });
 const pool = new pg.Pool({ connectionString: config.postgres.url, max: 2 });
 const run = randomUUID().slice(0, 8);
@@ -45,14 +37,12 @@ const ORG = `it-kb-${run}`;
 const ORG_JSONL = `it-kb-jsonl-${run}`;
 const index = `test-kb-stream-${run}`;
 
-let documentsTopics: TestTopics;
-let chunksTopics: TestTopics;
+let topics: KnowledgeTopics;
 let documentsTopic: string;
 let chunksTopic: string;
 let dir: string;
 let chunker: RunningStages | null = null;
 let indexer: RunningStages;
-const followers: TopicFollower[] = [];
 
 const sentence = (topic: string, n: number) =>
   `Our ${topic} policy, point ${n}: every customer gets a clear answer about ${topic} within one business day.`;
@@ -61,24 +51,6 @@ const article = (title: string, topic: string, paragraphs: number) =>
   Array.from({ length: paragraphs }, (_, p) =>
     Array.from({ length: 6 }, (_, s) => sentence(topic, p * 6 + s)).join(' '),
   ).join('\n\n');
-
-/** The chunk stage as the catalog builds it, with a table of its own that it fills from the chunks topic. */
-async function startChunker(): Promise<RunningStages> {
-  const live = new LiveChunks();
-  const follower = new TopicFollower(kafka, chunksTopic, { apply: chunkRecordsApplier(live, codec) });
-  followers.push(follower);
-  const table = followedChunkTable(live, follower, new Dependency('chunks-table', { probe: () => follower.probe() }));
-  const wiring = explicitWiring({
-    groupId: `${documentsTopics.prefix}.chunk`,
-    inputTopics: [documentsTopic],
-    outputTopic: chunksTopic,
-    deadLetterTopic: documentsTopics.names[1]!,
-    event: 'KnowledgeDocument',
-    compacted: true,
-    outputEntity: 'chunkId',
-  });
-  return startStages([{ stage: chunkStage({ table }), wiring }], { config: quiet });
-}
 
 async function importKb(org: string, target: string, ...flags: string[]) {
   const result = await ticketflowHere([
@@ -142,9 +114,8 @@ async function liveDocuments(org: string): Promise<KnowledgeDocument[]> {
 before(async () => {
   await es.cluster.health({ timeout: '5s' });
   for (const id of [ORG, ORG_JSONL]) await upsertOrganization(pool, { id, name: `KB stream ${id}` });
-  documentsTopics = await createTestTopics(['documents', 'dlq-chunk'], 'KnowledgeDocument', 3, { compacted: true });
-  chunksTopics = await createTestTopics(['chunks', 'dlq-kb-index'], 'KnowledgeChunk', 3, { compacted: true });
-  [documentsTopic, chunksTopic] = [documentsTopics.names[0]!, chunksTopics.names[0]!];
+  topics = await createKnowledgeTopics();
+  [documentsTopic, chunksTopic] = [topics.documents, topics.chunks];
   dir = await mkdtemp(path.join(tmpdir(), 'kb-stream-'));
   await writeFile(path.join(dir, 'refunds.md'), article('Refunds', 'refund', 5));
   await writeFile(path.join(dir, 'shipping.md'), article('Shipping', 'shipping', 1));
@@ -153,28 +124,13 @@ before(async () => {
     '<html><head><title>Lost card</title></head><body><p>If your card is lost or stolen, freeze it at once in ' +
       'the app under Cards, then Freeze card.</p></body></html>',
   );
-  chunker = await startChunker();
-  const dependency = new Dependency('elasticsearch', { probe: () => es.cluster.health() });
-  indexer = await startStages(
-    [
-      {
-        stage: kbIndexSink(es, dependency, { index }),
-        wiring: explicitWiring({
-          groupId: `${chunksTopics.prefix}.kb-index`,
-          inputTopics: [chunksTopic],
-          deadLetterTopic: chunksTopics.names[1]!,
-          event: 'KnowledgeChunk',
-          compacted: true,
-        }),
-      },
-    ],
-    { config: quiet },
-  );
+  chunker = await startChunkStage(topics);
+  indexer = await startKbIndex(es, topics, index);
 });
 
 after(async () => {
-  await Promise.allSettled([chunker?.stop(), indexer?.stop(), ...followers.map((f) => f.stop())]);
-  await Promise.allSettled([documentsTopics?.dispose(), chunksTopics?.dispose()]);
+  await Promise.allSettled([chunker?.stop(), indexer?.stop()]);
+  await topics?.dispose();
   await es.indices.delete({ index, ignore_unavailable: true });
   await pool.query('DELETE FROM organizations WHERE id = ANY($1)', [[ORG, ORG_JSONL]]);
   await Promise.allSettled([pool.end(), es.close()]);
@@ -182,15 +138,18 @@ after(async () => {
 });
 
 test('an import produces one document per article, keyed <org>:<documentId>, and retrieval finds its chunks', async () => {
+  const started = Date.now();
   const { code, summary, stderr } = await importKb(ORG, dir);
   assert.equal(code, 0, stderr);
   assert.deepEqual([...summary!.added].sort(), ['lost-card', 'refunds', 'shipping']);
   assert.equal(summary!.produced, 3);
+  // A first import's versions are the files' modification times, as the documents are read here.
+  await untilSearchable(es, ORG, await knowledgeDocuments(ORG, dir), { index, timeoutMs: 60_000 });
+  console.log(`import (${summary!.durationMs} ms) → searchable: ${Date.now() - started} ms`);
 
   const documents = await readAll<KnowledgeDocument>(documentsTopic, 'KnowledgeDocument');
   assert.deepEqual(documents.map((r) => r.key).sort(), [`${ORG}:lost-card`, `${ORG}:refunds`, `${ORG}:shipping`]);
-  const live = await liveDocuments(ORG);
-  await untilSearchable(es, ORG, live, { index, timeoutMs: 60_000 });
+  assert.deepEqual(await unindexed(es, ORG, await liveDocuments(ORG), index), []);
 
   const chunks = await readAll<KnowledgeChunk>(chunksTopic, 'KnowledgeChunk');
   const refunds = chunks.filter((r) => r.value?.documentId === 'refunds');
@@ -226,7 +185,7 @@ test('a shorter version, chunked by a restarted stage, replaces the old chunks a
   const { code, summary } = await importKb(ORG, dir);
   assert.equal(code, 0);
   assert.deepEqual([summary!.changed, summary!.produced], [['refunds'], 1]);
-  chunker = await startChunker();
+  chunker = await startChunkStage(topics);
 
   const live = await liveDocuments(ORG);
   const refunds = live.find((d) => d.documentId === 'refunds')!;

@@ -35,7 +35,11 @@ export async function unindexed(
   return differences;
 }
 
-/** Polls until the index shows exactly `live` (see `unindexed`); throws what still differs after `timeoutMs`. */
+/**
+ * Polls until the index shows exactly `live` (see `unindexed`); throws what still differs after `timeoutMs`. An
+ * index the sink has only just created may fail searches for a moment (its shard not yet started): that is
+ * waited out too.
+ */
 export async function untilSearchable(
   es: Client,
   orgId: string,
@@ -44,7 +48,9 @@ export async function untilSearchable(
 ): Promise<void> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
-    const left = await unindexed(es, orgId, live, options.index);
+    const left = await unindexed(es, orgId, live, options.index).catch((error: unknown) => [
+      `the index cannot be searched: ${(error as Error).message}`,
+    ]);
     if (left.length === 0) return;
     if (Date.now() > deadline) {
       throw new Error(`the knowledge base of ${orgId} is not searchable yet: ${left.slice(0, 5).join('; ')}`);

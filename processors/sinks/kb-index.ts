@@ -191,7 +191,8 @@ export interface IndexedDocument {
 
 /**
  * Every document the index holds for an org, with its highest version and its number of chunks: what a caller
- * waiting for an import to become searchable compares with what it imported.
+ * waiting for an import to become searchable compares with what it imported. None while the index does not
+ * exist yet (the sink creates it at its first batch).
  */
 export async function indexedDocuments(
   es: Client,
@@ -201,17 +202,23 @@ export async function indexedDocuments(
   const documents = new Map<string, IndexedDocument>();
   let after: Record<string, estypes.FieldValue> | undefined;
   for (;;) {
-    const response = await es.search<unknown, { docs: estypes.AggregationsCompositeAggregate }>({
-      index,
-      size: 0,
-      query: { term: { org_id: orgId } },
-      aggs: {
-        docs: {
-          composite: { size: 1000, sources: [{ id: { terms: { field: 'document_id' } } }], after },
-          aggs: { version: { max: { field: 'document_version' } } },
+    const response = await es
+      .search<unknown, { docs: estypes.AggregationsCompositeAggregate }>({
+        index,
+        size: 0,
+        query: { term: { org_id: orgId } },
+        aggs: {
+          docs: {
+            composite: { size: 1000, sources: [{ id: { terms: { field: 'document_id' } } }], after },
+            aggs: { version: { max: { field: 'document_version' } } },
+          },
         },
-      },
-    });
+      })
+      .catch((error: unknown) => {
+        if (errorType(error) === 'index_not_found_exception') return null;
+        throw error;
+      });
+    if (!response) return documents;
     const docs = response.aggregations?.docs;
     const buckets = (docs?.buckets ?? []) as Array<
       estypes.AggregationsCompositeBucket & { version: estypes.AggregationsMaxAggregate }
