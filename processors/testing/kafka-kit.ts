@@ -109,11 +109,12 @@ export function produceInteractions(topic: string, events: InteractionReceived[]
   return produceEvents(topic, events, headers);
 }
 
-/** Produces any events, keyed by org, in chunks, acknowledged by all replicas. */
-export async function produceEvents(
+/** Produces any events, keyed by org unless `keyOf` says otherwise, in chunks, acknowledged by all replicas. */
+export async function produceEvents<E extends { meta: { orgId: string } }>(
   topic: string,
-  events: ReadonlyArray<{ meta: { orgId: string } }>,
+  events: readonly E[],
   headers?: IHeaders,
+  keyOf: (event: E) => string = (e) => e.meta.orgId,
 ): Promise<void> {
   const producer = kafka.producer({
     idempotent: true,
@@ -128,7 +129,7 @@ export async function produceEvents(
       await producer.send({
         topic,
         acks: -1,
-        messages: chunk.map((e, j) => ({ key: e.meta.orgId, value: values[j]!, headers })),
+        messages: chunk.map((e, j) => ({ key: keyOf(e), value: values[j]!, headers })),
       });
     }
   } finally {
