@@ -97,12 +97,22 @@ export async function importPath(
     try {
       const current = await readCurrentDocuments(deps.kafka, deps.codec, topic, orgId, (done, total) =>
         options.onProgress?.({ phase: 'reading', done, total }),
-      );
+      ).catch((error: unknown) => {
+        throw new Error(`reading ${topic}, nothing produced: ${(error as Error).message}`, { cause: error });
+      });
       const plan = planImport(incoming, current.documents, { prune: options.prune ?? false, now });
       const messages = await messagesOf(deps.codec, topic, plan, `kb-import:${randomUUID()}`);
-      await produce(deps.kafka, topic, messages, (done) =>
-        options.onProgress?.({ phase: 'producing', done, total: messages.length }),
-      );
+      let produced = 0;
+      await produce(deps.kafka, topic, messages, (done) => {
+        produced = done;
+        options.onProgress?.({ phase: 'producing', done, total: messages.length });
+      }).catch((error: unknown) => {
+        // What was acknowledged stays; a re-run finds it current and produces the rest.
+        throw new Error(
+          `producing to ${topic}, ${produced} of ${messages.length} records acknowledged: ${(error as Error).message}`,
+          { cause: error },
+        );
+      });
       return {
         plan,
         summary: {
