@@ -1,6 +1,7 @@
 /**
  * `npm run demo` (after install, `stack up` and `provision`), or `npx tsx ops/demo.ts` on a provisioned stack:
- * seeds the demo org, imports its knowledge base, starts every ticketflow process, posts sample interactions
+ * seeds the demo org, imports its knowledge base onto the documents topic, starts every ticketflow process (the
+ * chunk stage and the kb-index sink make the knowledge base searchable), posts sample interactions
  * to HTTP ingest and prints how each was classified, grounded, drafted and routed. Safe to re-run: the seed is
  * upserted, the key reused, and the samples carry Idempotency-Keys, so nothing is duplicated.
  */
@@ -9,7 +10,10 @@ import path from 'node:path';
 import pg from 'pg';
 import { loadConfig, repoRoot } from '../config/index.js';
 import { importPath } from '../connectors/kb-import/import.js';
-import { DEFAULT_CHUNK_INDEX } from '../processors/retrieve/chunk-index.js';
+import { untilSearchable } from '../connectors/kb-import/searchable.js';
+import { EventCodec } from '../processors/runtime/codec.js';
+import type { KnowledgeDocument } from '../schemas/index.js';
+import { operatorKafka } from './cli/kafka.js';
 import { signDevToken } from '../query-api/jwt.js';
 import { DemoError, logHint, messageOf, step } from './demo/failure.js';
 import { postSample, waitRouted, type Posted } from './demo/pipeline.js';
@@ -23,6 +27,8 @@ import { writeScrapeTargets } from './stack/scrape-targets.js';
 import { Supervisor } from './stack/supervisor.js';
 
 const WAIT_MS = 60_000;
+/** The chunk stage and the kb-index sink start with the other processes; the first start reads the chunks topic. */
+const KB_WAIT_MS = 90_000;
 const KB_PATH = path.join(repoRoot, 'connectors/kb-import/demo');
 
 const config = loadConfig();
@@ -48,24 +54,25 @@ function queryApiToken(expiresInSeconds: number): string {
 async function main(): Promise<void> {
   const db = new pg.Pool({ connectionString: config.postgres.url, max: 2 });
   let key: string;
+  let knowledge: readonly KnowledgeDocument[];
   try {
-    await step('1/7 Seeding the demo organization in PostgreSQL', 'postgres', async () => {
+    await step('1/8 Seeding the demo organization in PostgreSQL', 'postgres', async () => {
       console.log(`  ${await seedOrganization(db)}`);
     });
-    await step('2/7 Routing settings of the demo organization', 'postgres', async () => {
+    await step('2/8 Routing settings of the demo organization', 'postgres', async () => {
       console.log(`  ${await configureRouting(db)}`);
     });
-    await step('3/7 Importing the demo knowledge base', 'elasticsearch', async () => {
-      const es = new Client({ node: config.elasticsearch.url, requestTimeout: 30_000 });
-      try {
-        const s = await importPath(es, KB_PATH, { orgId: DEMO_ORG.id, index: DEFAULT_CHUNK_INDEX });
-        const stale = s.stale.length > 0 ? `, ${s.stale.length} already newer` : '';
-        console.log(`  ${s.documents} articles, ${s.chunks} chunks into ${DEFAULT_CHUNK_INDEX}${stale}`);
-      } finally {
-        await es.close();
-      }
+    knowledge = await step('3/8 Importing the demo knowledge base onto the documents topic', 'kafka', async () => {
+      const kafka = operatorKafka(config, 'demo-kb-import');
+      const codec = EventCodec.connect(config.schemaRegistry.url);
+      const { summary: s, plan } = await importPath({ kafka, codec, db }, KB_PATH, { orgId: DEMO_ORG.id });
+      console.log(
+        `  ${s.documents} articles: ${s.added.length} new, ${s.changed.length} changed, ${s.unchanged} unchanged; ` +
+          `${s.produced} records to ${s.topic}`,
+      );
+      return plan.live;
     });
-    key = await step('4/7 Ingest key', 'postgres', async () => {
+    key = await step('4/8 Ingest key', 'postgres', async () => {
       const { key, created } = await ensureIngestKey(db, keyFile);
       console.log(
         `  ${created ? 'created and saved' : 'reusing'} ${path.relative(process.cwd(), keyFile)} (mode 0600)`,
@@ -76,7 +83,7 @@ async function main(): Promise<void> {
     await db.end();
   }
 
-  await step('5/7 Starting every ticketflow process', 'stack', async () => {
+  await step('5/8 Starting every ticketflow process', 'stack', async () => {
     const indent = (line: string) => console.log(line.replace(/^/gm, '  '));
     const failed = await new Supervisor(config.stack, [...stackServices, ...appServices(config)], indent, () =>
       writeScrapeTargets(config),
@@ -90,8 +97,25 @@ async function main(): Promise<void> {
     for (const note of staleProcesses(config.stack)) console.log(`  note: ${note}`);
   });
 
+  await step(
+    `6/8 Waiting for the chunk stage and the kb-index sink to make it searchable (at most ${KB_WAIT_MS / 1000}s)`,
+    'kb-index',
+    async () => {
+      const es = new Client({ node: config.elasticsearch.url, requestTimeout: 10_000 });
+      const started = Date.now();
+      try {
+        await untilSearchable(es, DEMO_ORG.id, knowledge, { timeoutMs: KB_WAIT_MS });
+      } catch (error) {
+        throw new DemoError(`${messageOf(error)}\n    ${hint('chunk')}\n    ${hint('kb-index')}`, 'kb-index');
+      } finally {
+        await es.close();
+      }
+      console.log(`  ${knowledge.length} articles searchable after ${Math.round((Date.now() - started) / 1000)}s`);
+    },
+  );
+
   const posted: Posted[] = await step(
-    `6/7 Posting ${SAMPLES.length} interactions to ${ingestUrl}`,
+    `7/8 Posting ${SAMPLES.length} interactions to ${ingestUrl}`,
     'ingest',
     async () => {
       const results: Posted[] = [];
@@ -107,7 +131,7 @@ async function main(): Promise<void> {
   );
 
   const token = queryApiToken(24 * 3600);
-  const tickets = await step(`7/7 Waiting for the tickets to be routed (at most ${WAIT_MS / 1000}s)`, 'query-api', () =>
+  const tickets = await step(`8/8 Waiting for the tickets to be routed (at most ${WAIT_MS / 1000}s)`, 'query-api', () =>
     waitRouted(apiUrl, token, posted, WAIT_MS, hint),
   );
 

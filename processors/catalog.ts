@@ -2,6 +2,10 @@
  * Every processor ticketflow runs, by the name the topology gives its node: how to build its handler from the
  * process's shared resources. Its topics, group and dead-letter topic come from the topology (runtime/wiring.ts).
  */
+import { TOPIC } from '../topics/topology.js';
+import { chunkRecordsApplier, followedChunkTable } from './chunk/chunk-table.js';
+import { LiveChunks } from './chunk/live-chunks.js';
+import { chunkStage } from './chunk/stage.js';
 import { IntentModel } from './classify/model.js';
 import { classifyStage } from './classify/stage.js';
 import { CustomerContexts } from './enrich/customers.js';
@@ -16,6 +20,7 @@ import { routeStage } from './route/stage.js';
 import type { HostedStage } from './runtime/main.js';
 import type { AnyStage } from './runtime/stage.js';
 import { wiringFor } from './runtime/wiring.js';
+import { kbIndexSink } from './sinks/kb-index.js';
 import { liveViewsSink, searchIndexSink, ticketStoreSink } from './sinks/stages.js';
 
 type Build = (resources: Resources) => AnyStage;
@@ -57,11 +62,23 @@ const BUILDERS = {
     const { client, dependency } = r.redis();
     return liveViewsSink(client, dependency);
   },
+  // The knowledge base: documents cut into passages, and the passages indexed for retrieval.
+  chunk: (r) => {
+    const live = new LiveChunks();
+    const { follower, dependency } = r.followTopic('chunks-table', TOPIC.knowledgeChunk, {
+      apply: chunkRecordsApplier(live, r.codec(), r.logger),
+    });
+    return chunkStage({ table: followedChunkTable(live, follower, dependency) });
+  },
+  'kb-index': (r) => {
+    const { client, dependency } = r.elasticsearch();
+    return kbIndexSink(client, dependency, { index: DEFAULT_CHUNK_INDEX });
+  },
 } satisfies Record<string, Build>;
 
 export type ProcessorName = keyof typeof BUILDERS;
 
-/** In pipeline order: the stages, then the sinks. */
+/** In pipeline order: the interaction stages, then the ticket sinks, then the knowledge base's processors. */
 export const PROCESSOR_NAMES = Object.keys(BUILDERS) as ProcessorName[];
 
 export function isProcessorName(name: string): name is ProcessorName {

@@ -15,17 +15,16 @@ import { Redis } from 'ioredis';
 import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
 import { repoRoot } from '../config/index.js';
-import { importPath } from '../connectors/kb-import/import.js';
 import { createIngestKey, upsertOrganization } from '../ops/db/ingest-keys.js';
 import { freePort, waitUntilOk } from '../ops/net.js';
 import { INGEST_APP, type AppSpec } from '../ops/stack/apps.js';
 import type { InteractionReceived, RoutingDecided } from '../schemas/index.js';
 import { TOPIC } from '../topics/topology.js';
-import { DEFAULT_CHUNK_INDEX } from './retrieve/chunk-index.js';
 import { liveViewKeys, readTicketView } from './sinks/live-views.js';
 import { TICKET_INDEX } from './sinks/search-index.js';
 import { ticketsCollection } from './sinks/ticket-store.js';
 import { collect, config, exited, spawnApp, type Collected } from './testing/kafka-kit.js';
+import { indexKnowledgeBase, knowledgeDocuments, removeKnowledgeBases } from './testing/knowledge-kit.js';
 
 const run = randomUUID().slice(0, 8);
 const orgId = `it-hot-${run}`;
@@ -77,7 +76,7 @@ before(async () => {
     partitionKey: 'conversation',
   });
   key = (await createIngestKey(pool, orgId, 'hot')).key;
-  await importPath(es, `${repoRoot}/connectors/kb-import/demo`, { orgId, index: DEFAULT_CHUNK_INDEX });
+  await indexKnowledgeBase(es, await knowledgeDocuments(orgId, `${repoRoot}/connectors/kb-import/demo`));
   received = await collect<InteractionReceived>(TOPIC.interactionReceived, 'InteractionReceived', { fromNow: true });
   routed = await collect<RoutingDecided>(TOPIC.routingDecided, 'RoutingDecided', { fromNow: true });
   const ingestPort = await freePort();
@@ -109,6 +108,7 @@ after(async () => {
   });
   const operations = hits.hits.map((hit) => ({ delete: { _index: TICKET_INDEX, _id: hit._id! } }));
   if (operations.length > 0) await es.bulk({ operations, refresh: true });
+  await removeKnowledgeBases(es, [orgId]);
   for (const pattern of liveViewKeys.patterns(orgId)) {
     const keys = await redis.keys(pattern);
     if (keys.length > 0) await redis.del(...keys);

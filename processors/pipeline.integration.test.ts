@@ -1,12 +1,17 @@
 /**
- * The whole pipeline end to end, as a user runs it: HTTP ingest, the five stages and the three sinks each in its
- * own process on the real topics and consumer groups, and the query API, all started from their mains. Two
- * orgs unique to this run post interactions; what comes out is checked in MongoDB, Elasticsearch, Redis and
- * through the query API, across tenants, and after the same input is replayed.
+ * The whole pipeline end to end, as a user runs it: HTTP ingest, the five stages, the three sinks and the
+ * knowledge base's chunk stage and kb-index sink, each its own group on the real topics, and the query API, all
+ * started from their mains. The first org's knowledge base is imported onto the documents topic and reaches the
+ * chunk index through Kafka before anything is posted. Two orgs unique to this run post interactions; what
+ * comes out is checked in MongoDB, Elasticsearch, Redis and through the query API, across tenants, and after the
+ * same input is replayed.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
@@ -15,6 +20,7 @@ import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
 import { repoRoot } from '../config/index.js';
 import { importPath } from '../connectors/kb-import/import.js';
+import { untilSearchable } from '../connectors/kb-import/searchable.js';
 import { createIngestKey, upsertOrganization } from '../ops/db/ingest-keys.js';
 import { freePort, waitUntilOk } from '../ops/net.js';
 import { INGEST_APP, QUERY_API_APP, type AppSpec } from '../ops/stack/apps.js';
@@ -25,6 +31,7 @@ import { TOPIC, ticketflow } from '../topics/topology.js';
 import { DEFAULT_CHUNK_INDEX } from './retrieve/chunk-index.js';
 import { saveRouteSettings } from './route/settings-store.js';
 import {
+  codec,
   collect,
   config,
   exited,
@@ -179,15 +186,11 @@ before(async () => {
   await saveRouteSettings(pool, orgA, { autoReplyIntents: ['passcode_forgotten'], autoReplyThreshold: 0.3 });
   keyA = (await createIngestKey(pool, orgA, 'e2e')).key;
   keyB = (await createIngestKey(pool, orgB, 'e2e')).key;
-  await importPath(es, `${repoRoot}/connectors/kb-import/demo`, {
-    orgId: orgA,
-    index: DEFAULT_CHUNK_INDEX,
-    defaultLanguage: 'en',
-    prune: false,
-  });
-  await es.indices.refresh({ index: DEFAULT_CHUNK_INDEX });
 
   await skipHistoryOfIdleGroups();
+  const { plan } = await importPath({ kafka, codec, db: pool }, `${repoRoot}/connectors/kb-import/demo`, {
+    orgId: orgA,
+  });
   received = await collect<InteractionReceived>(TOPIC.interactionReceived, 'InteractionReceived', { fromNow: true });
   routed = await collect<RoutingDecided>(TOPIC.routingDecided, 'RoutingDecided', { fromNow: true });
 
@@ -200,9 +203,16 @@ before(async () => {
   start(INGEST_APP, { INGEST_PORT: String(ingestPort) });
   start(QUERY_API_APP, { QUERY_API_PORT: String(queryPort) });
   await Promise.all([waitUntilOk(`${ingestUrl}/readyz`, 180_000), waitUntilOk(`${queryUrl}/readyz`, 180_000)]);
+  await untilSearchable(es, orgA, plan.live, { timeoutMs: 180_000 });
 });
 
 after(async () => {
+  // The org's documents leave the compacted topics as a pruning import removes them: deletions and tombstones.
+  const empty = await mkdtemp(path.join(tmpdir(), 'e2e-kb-'));
+  await importPath({ kafka, codec, db: pool }, empty, { orgId: orgA, prune: true }).catch((error: unknown) =>
+    console.error(`removing the knowledge base of ${orgA}: ${String(error)}`),
+  );
+  await rm(empty, { recursive: true, force: true });
   await Promise.all(
     children.map((child) => {
       child.kill('SIGTERM');

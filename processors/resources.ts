@@ -10,7 +10,10 @@ import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
+import { EventCodec } from './runtime/codec.js';
 import { Dependency } from './runtime/dependency.js';
+import { createKafka } from './runtime/kafka.js';
+import { TopicFollower, type TopicFollowerOptions } from './runtime/topic-follower.js';
 
 export class Resources {
   private readonly made = new Map<string, { dependency: Dependency; close: () => Promise<unknown> }>();
@@ -18,10 +21,11 @@ export class Resources {
   private redisClient?: Redis;
   private es?: Client;
   private mongoClient?: MongoClient;
+  private eventCodec?: EventCodec;
 
   constructor(
     readonly config: Config,
-    private readonly logger: Logger,
+    readonly logger: Logger,
   ) {}
 
   get dependencies(): Dependency[] {
@@ -99,6 +103,31 @@ export class Resources {
       db: this.mongoClient.db(this.config.mongo.database),
       dependency: this.made.get('ticket-store')!.dependency,
     };
+  }
+
+  /** The schema-registry codec for what the process reads outside its stages' own inputs (followed topics). */
+  codec(): EventCodec {
+    this.eventCodec ??= EventCodec.connect(this.config.schemaRegistry.url);
+    return this.eventCodec;
+  }
+
+  /**
+   * A follower of a whole topic (runtime/topic-follower.ts), behind a dependency named `name`: a catch-up that
+   * cannot finish (the broker away) pauses the stage until the topic can be read again.
+   */
+  followTopic(
+    name: string,
+    topic: string,
+    options: Omit<TopicFollowerOptions, 'logger'>,
+  ): { follower: TopicFollower; dependency: Dependency } {
+    const kafka = createKafka(this.config, this.logger, `${this.config.kafka.clientId}-${name}`);
+    const follower = new TopicFollower(kafka, topic, { ...options, logger: this.logger });
+    this.register(
+      name,
+      () => follower.probe(),
+      () => follower.stop(),
+    );
+    return { follower, dependency: this.made.get(name)!.dependency };
   }
 
   async close(): Promise<void> {

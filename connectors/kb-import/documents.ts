@@ -60,11 +60,33 @@ function parseContent(source: SourceDocument): Parsed {
   }
 }
 
+/** The id of a document version's event: the same version imported twice is the same event. */
+export function documentEventId(orgId: string, documentId: string, version: number): string {
+  return deriveEventId(`${orgId}\u0000${documentId}\u0000${version}`, KB_IMPORT_PRODUCER.stage, 0);
+}
+
+/** The same document at another version, under that version's event id. */
+export function withVersion(doc: KnowledgeDocument, version: number): KnowledgeDocument {
+  return { ...doc, version, meta: { ...doc.meta, eventId: documentEventId(doc.meta.orgId, doc.documentId, version) } };
+}
+
 export function toKnowledgeDocument(
   orgId: string,
   source: SourceDocument,
   options: DocumentOptions,
 ): KnowledgeDocument {
+  return readKnowledgeDocument(orgId, source, options).document;
+}
+
+/**
+ * The KnowledgeDocument of a source, and whether the source gave its version (front matter or JSON `version`)
+ * rather than leaving it to the file's modification time.
+ */
+export function readKnowledgeDocument(
+  orgId: string,
+  source: SourceDocument,
+  options: DocumentOptions,
+): { document: KnowledgeDocument; versionGiven: boolean } {
   const where = `document ${source.documentId}`;
   // Index ids are `<org>:<chunkId>` and Elasticsearch caps ids at 512 bytes.
   if (Buffer.byteLength(source.documentId) > MAX_DOCUMENT_ID_BYTES) {
@@ -72,13 +94,14 @@ export function toKnowledgeDocument(
   }
   const parsed = parseContent(source);
   const { fields } = parsed;
+  const versionGiven = fields.version !== undefined || source.version !== undefined;
   const version = fields.version !== undefined ? Number(fields.version) : (source.version ?? source.updatedAt);
   if (!Number.isSafeInteger(version) || version < 0)
     throw new Error(`${where}: version must be a non-negative integer`);
   const uri = fields.url || source.uri || null;
-  return {
+  const document: KnowledgeDocument = {
     meta: {
-      eventId: deriveEventId(`${orgId}\u0000${source.documentId}\u0000${version}`, KB_IMPORT_PRODUCER.stage, 0),
+      eventId: documentEventId(orgId, source.documentId, version),
       orgId,
       // Knowledge events belong to no conversation or ticket and carry their document id instead (EventMeta).
       conversationId: source.documentId,
@@ -97,4 +120,5 @@ export function toKnowledgeDocument(
     body: parsed.body,
     tags: fields.tags !== undefined ? parseList(fields.tags) : [...(source.tags ?? [])],
   };
+  return { document, versionGiven };
 }

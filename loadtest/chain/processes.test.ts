@@ -21,7 +21,7 @@ test('every shape hosts each of the eight processors exactly once', () => {
   }
 });
 
-test('the shapes: one process per group, stages and sinks apart, or all in one', () => {
+test('the shapes: one process per group, stages and sinks apart, or all in one; never the knowledge base’s', () => {
   const perGroup = processPlan('per-group');
   assert.equal(perGroup.length, 8);
   assert.deepEqual(perGroup[0]!.app, { name: 'enrich', entry: 'processors/main.ts', args: ['enrich'] });
@@ -31,7 +31,7 @@ test('the shapes: one process per group, stages and sinks apart, or all in one',
   );
   assert.deepEqual(
     processPlan('single').map((p) => p.app.args),
-    [['--all']],
+    [['enrich,classify,retrieve,respond,route,ticket-store,search-index,live-views']],
   );
 });
 

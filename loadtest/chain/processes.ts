@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AssignerProtocol, type Admin } from 'kafkajs';
 import { freePort, waitUntilOk } from '../../ops/net.js';
-import { INGEST_APP, PROCESSOR_APPS, STAGE_APPS, type AppSpec } from '../../ops/stack/apps.js';
+import { INGEST_APP, KNOWLEDGE_APPS, PROCESSOR_APPS, STAGE_APPS, type AppSpec } from '../../ops/stack/apps.js';
 import { spawnApp, topicEnds, uncommitted } from '../../processors/testing/kafka-kit.js';
 import { consumerBinding } from '../../topics/lookup.js';
 import { ticketflow } from '../../topics/topology.js';
@@ -16,8 +16,13 @@ import { ticketflow } from '../../topics/topology.js';
 export const SHAPES = ['per-group', 'stages-sinks', 'single'] as const;
 export type Shape = (typeof SHAPES)[number];
 
-/** The processors in pipeline order: the stages, then the sinks. */
-export const PROCESSORS: readonly string[] = PROCESSOR_APPS.map((app) => app.name);
+/**
+ * The processors an interaction passes, in pipeline order: the stages, then the sinks. The knowledge base's are
+ * not among them: the benchmark writes its orgs' articles straight into the chunk index.
+ */
+export const PROCESSORS: readonly string[] = PROCESSOR_APPS.filter((app) => !KNOWLEDGE_APPS.includes(app)).map(
+  (app) => app.name,
+);
 export const STAGES: readonly string[] = STAGE_APPS.map((app) => app.name);
 export const SINKS: readonly string[] = PROCESSORS.filter((name) => !STAGES.includes(name));
 
@@ -43,7 +48,7 @@ export function processPlan(shape: Shape, instances: ReadonlyMap<string, number>
     case 'stages-sinks':
       return [host('stages', STAGES, [STAGES.join(',')]), host('sinks', SINKS, [SINKS.join(',')])];
     case 'single':
-      return [host('processors', PROCESSORS, ['--all'])];
+      return [host('processors', PROCESSORS, [PROCESSORS.join(',')])];
   }
 }
 

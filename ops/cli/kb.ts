@@ -1,21 +1,50 @@
 /**
- * `ticketflow kb import`: a folder of Markdown/HTML/text articles, or a JSON-lines file, into an org's
- * knowledge base in Elasticsearch (connectors/kb-import). Re-running it is safe: unchanged documents are
- * rewritten in place.
+ * `ticketflow kb import`: a folder of Markdown/HTML/text articles, or a JSON-lines file, into an org's knowledge
+ * base: KnowledgeDocument events on the compacted documents topic (connectors/kb-import), which the chunk stage
+ * cuts into passages and the kb-index sink indexes. Re-running it is safe: only what changed is produced.
  */
-import { Client } from '@elastic/elasticsearch';
 import { existsSync } from 'node:fs';
+import pg from 'pg';
 import { loadConfig } from '../../config/index.js';
-import { importPath } from '../../connectors/kb-import/import.js';
-import { DEFAULT_CHUNK_INDEX } from '../../processors/retrieve/chunk-index.js';
-import { EXIT, line, parseOptions, UsageError, type Command } from './command.js';
+import { ImportRefused, importPath, type ImportSummary } from '../../connectors/kb-import/import.js';
+import { EventCodec } from '../../processors/runtime/codec.js';
+import { TOPIC } from '../../topics/topology.js';
+import { EXIT, line, parseOptions, UsageError, type Command, type Io } from './command.js';
+import { operatorKafka } from './kafka.js';
+import { printJson } from './output.js';
 import { Progress } from './progress.js';
 
-const USAGE = `usage: ticketflow kb import --org <id> <path> [--index <name>] [--language <bcp47>] [--prune]
-  <path>       a folder of .md/.html/.txt articles, or a .jsonl file of documents
-  --index      the chunk index (default ${DEFAULT_CHUNK_INDEX})
+const USAGE = `usage: ticketflow kb import --org <id> <path> [--prune] [--language <bcp47>] [--json] [--topic <name>]
+  <path>       a folder of .md/.html/.txt articles, or a .jsonl file of {"id","title","text","language"} lines
+               (or "body" as Markdown, "html"; optional "tags", "url", "version", "updatedAt")
+  --org        the organization; it must exist (ticketflow db create-org)
+  --prune      delete the org's documents that are not in <path>
   --language   language of documents that do not name theirs (default en)
-  --prune      delete the org's indexed documents that are not in this import`;
+  --json       print the summary as JSON
+  --topic      the documents topic (default ${TOPIC.knowledgeDocument}; tests use their own)
+
+Produces a KnowledgeDocument for each new or changed document (compared by a hash of its content with what the
+documents topic holds), nothing for an unchanged one, and with --prune a deletion and a tombstone for each one
+gone from <path>. The chunk and kb-index processors make them searchable.`;
+
+function printSummary(io: Io, s: ImportSummary): void {
+  line(
+    io.stdout,
+    `${s.documents} documents for ${s.orgId}: ${s.added.length} new, ${s.changed.length} changed, ` +
+      `${s.unchanged} unchanged, ${s.removed.length} removed; ${s.produced} records to ${s.topic} in ${s.durationMs} ms`,
+  );
+  const list = (ids: readonly string[]) => (ids.length > 10 ? `${ids.slice(0, 10).join(', ')}, …` : ids.join(', '));
+  if (s.added.length > 0) line(io.stdout, `  new: ${list(s.added)}`);
+  if (s.changed.length > 0) line(io.stdout, `  changed: ${list(s.changed)}`);
+  if (s.removed.length > 0) line(io.stdout, `  removed: ${list(s.removed)}`);
+  for (const stale of s.stale) {
+    line(
+      io.stdout,
+      `  skipped ${stale.documentId}: changed, but its version ${stale.version} is not above the current ` +
+        `${stale.currentVersion}; raise its version`,
+    );
+  }
+}
 
 export const command: Command = {
   name: 'kb',
@@ -24,9 +53,10 @@ export const command: Command = {
   async run(argv, io) {
     const { values, positionals } = parseOptions(argv, {
       org: { type: 'string' },
-      index: { type: 'string', default: DEFAULT_CHUNK_INDEX },
       language: { type: 'string', default: 'en' },
       prune: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      topic: { type: 'string', default: TOPIC.knowledgeDocument },
     });
     const [action, target, ...rest] = positionals;
     if (action !== 'import') {
@@ -37,33 +67,31 @@ export const command: Command = {
     if (!existsSync(target)) throw new UsageError(`${target}: no such file or folder`);
 
     const config = loadConfig();
-    const client = new Client({ node: config.elasticsearch.url, requestTimeout: 30_000 });
-    const progress = new Progress({ label: 'importing', unit: 'documents', stream: io.stderr });
+    const db = new pg.Pool({ connectionString: config.postgres.url, max: 2, connectionTimeoutMillis: 5000 });
+    const kafka = operatorKafka(config, 'kb-import');
+    const codec = EventCodec.connect(config.schemaRegistry.url);
+    const reading = new Progress({ label: 'reading the documents topic', unit: 'records', stream: io.stderr });
+    const producing = new Progress({ label: 'producing', unit: 'records', stream: io.stderr });
     try {
-      const started = Date.now();
-      const summary = await importPath(client, target, {
+      const { summary } = await importPath({ kafka, codec, db, topic: values.topic }, target, {
         orgId: values.org,
-        index: values.index,
         defaultLanguage: values.language,
         prune: values.prune,
-        onProgress: (p) => progress.update(p.documents, p.totalDocuments),
+        onProgress: (p) => {
+          if (p.phase === 'reading') return reading.update(p.done, p.total);
+          reading.finish();
+          producing.update(p.done, p.total);
+        },
       });
-      progress.finish();
-      line(
-        io.stdout,
-        `imported ${summary.documents} documents (${summary.chunks} chunks) for ${values.org} into ${values.index} ` +
-          `in ${Date.now() - started} ms`,
-      );
-      if (summary.surplusChunksDeleted > 0) line(io.stdout, `deleted ${summary.surplusChunksDeleted} surplus chunks`);
-      if (summary.stale.length > 0) {
-        line(io.stdout, `skipped ${summary.stale.length} with a newer version indexed: ${summary.stale.join(', ')}`);
-      }
-      if (summary.pruned.length > 0) {
-        line(io.stdout, `pruned ${summary.pruned.length} documents: ${summary.pruned.join(', ')}`);
-      }
+      producing.finish();
+      if (values.json) printJson(io.stdout, summary);
+      else printSummary(io, summary);
       return EXIT.ok;
+    } catch (error) {
+      if (error instanceof ImportRefused) throw new UsageError(error.message);
+      throw error;
     } finally {
-      await client.close();
+      await db.end();
     }
   },
 };

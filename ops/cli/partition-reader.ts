@@ -74,13 +74,16 @@ export async function withPartitionReader<T>(
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, heartbeat }) => {
+      eachBatch: async ({ batch, heartbeat, resolveOffset }) => {
         const state = active.get(key(batch.topic, batch.partition));
         if (!state || state.done || !onRecord) return;
         state.busy = true;
         try {
           for (const message of batch.messages) {
             const offset = Number(message.offset);
+            // The next fetch starts after the last resolved offset: unresolved, a range longer than one fetch
+            // would be handed the same first batch for ever.
+            resolveOffset(message.offset);
             if (offset < state.range.from || offset >= state.range.to) continue;
             await onRecord({
               topic: batch.topic,

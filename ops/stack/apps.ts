@@ -26,10 +26,17 @@ export const processorApp = (name: string): AppSpec => ({ name, entry: 'processo
 /** The stages' consumer groups, in pipeline order. */
 export const STAGE_APPS: readonly AppSpec[] = ['enrich', 'classify', 'retrieve', 'respond', 'route'].map(processorApp);
 
-/** Every consumer group: the stages, then the sinks. */
+/** The knowledge base's consumer groups: documents cut into passages, and passages indexed for retrieval. */
+export const KNOWLEDGE_APPS: readonly AppSpec[] = ['chunk', 'kb-index'].map(processorApp);
+
+/**
+ * Every consumer group: the stages, then the sinks, then the knowledge base's (last, so the probe ports of the
+ * others stay where they were).
+ */
 export const PROCESSOR_APPS: readonly AppSpec[] = [
   ...STAGE_APPS,
   ...['ticket-store', 'search-index', 'live-views'].map(processorApp),
+  ...KNOWLEDGE_APPS,
 ];
 
 export const INGEST_APP: AppSpec = { name: 'ingest', entry: 'connectors/http-ingest/main.ts' };

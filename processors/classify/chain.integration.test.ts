@@ -1,8 +1,8 @@
 /**
  * classify → retrieve → respond → route on the shared runtime, end to end on the stack: enriched
  * interactions through real Kafka and the schema registry, each stage in-process on its own throwaway
- * topics (never the shared tf.* ones), retrieval from a tiny knowledge base imported by kb-import into a
- * throwaway Elasticsearch index, and routing decisions read back with the registered RoutingDecided schema.
+ * topics (never the shared tf.* ones), retrieval from a tiny knowledge base indexed as the kb-index sink
+ * indexes it, in a throwaway Elasticsearch index, and routing decisions read back with the registered RoutingDecided schema.
  */
 import { Client } from '@elastic/elasticsearch';
 import assert from 'node:assert/strict';
@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Partitioners } from 'kafkajs';
-import { importPath } from '../../connectors/kb-import/import.js';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import type { EventName, InteractionEnriched, InteractionGrounded, RoutingDecided } from '../../schemas/index.js';
 import { respondStage } from '../respond/stage.js';
@@ -24,6 +23,7 @@ import { startStages, type RunningStages } from '../runtime/main.js';
 import type { AnyStage } from '../runtime/stage.js';
 import { explicitWiring, type StageWiring } from '../runtime/wiring.js';
 import { codec, collect, config, createTestTopics, kafka, type TestTopics } from '../testing/kafka-kit.js';
+import { indexKnowledgeBase, knowledgeDocuments } from '../testing/knowledge-kit.js';
 import { classifyStage } from './stage.js';
 
 const quiet = { ...config, logLevel: 'silent', processor: { ...config.processor, probePort: 0 } } as const;
@@ -74,7 +74,7 @@ before(async () => {
     '# Duplicate charges and refunds\n\nIf you were charged twice for the same payment, the duplicate charge ' +
       'is refunded automatically within 5 business days. A refund shows on your statement once processed.',
   );
-  const imported = await importPath(es, kbDir, { orgId, index });
+  const imported = await indexKnowledgeBase(es, await knowledgeDocuments(orgId, kbDir), index);
   assert.equal(imported.documents, 2);
 
   const enriched = await topicsFor('InteractionEnriched', false);

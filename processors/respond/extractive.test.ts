@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chunkDocument } from '../../connectors/kb-import/chunk.js';
+import { chunkDocument } from '../chunk/cut.js';
 import { toKnowledgeDocument } from '../../connectors/kb-import/documents.js';
 import { readSources } from '../../connectors/kb-import/sources.js';
 import { sampleEvents } from '../../schemas/fixtures.js';

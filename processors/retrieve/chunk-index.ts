@@ -1,7 +1,7 @@
 /**
  * The Elasticsearch index of knowledge-base chunks: its mapping, its document shape and its ids. Retrieval
- * defines it because what is searchable, and how, is a retrieval decision; the importers (kb-import today,
- * the kb-index sink later) write through it so both sides agree on every field.
+ * defines it because what is searchable, and how, is a retrieval decision; the kb-index sink writes
+ * through it, so both sides agree on every field.
  */
 import type { estypes } from '@elastic/elasticsearch';
 import { baseLanguage, foldText } from './terms.js';
@@ -55,6 +55,14 @@ export function chunkDocumentId(orgId: string, chunkId: string): string {
 /** Chunk ids are `<documentId>#<chunkIndex>` (KnowledgeChunk.chunkId), stable across document versions. */
 export function chunkIdOf(documentId: string, chunkIndex: number): string {
   return `${documentId}#${chunkIndex}`;
+}
+
+/** The document and position a chunk id names; null for an id not of the form `<documentId>#<chunkIndex>`. */
+export function parseChunkId(chunkId: string): { documentId: string; chunkIndex: number } | null {
+  const at = chunkId.lastIndexOf('#');
+  const index = chunkId.slice(at + 1);
+  if (at <= 0 || !/^(0|[1-9]\d*)$/.test(index)) return null;
+  return { documentId: chunkId.slice(0, at), chunkIndex: Number(index) };
 }
 
 export function toChunkDocument(orgId: string, chunk: ChunkFields): ChunkDocument {

@@ -13,6 +13,11 @@ export const HEADER = {
   failedAt: 'tf-failed-at',
   /** How many times a dead letter was re-produced to its topic (`ticketflow dlq redrive`); kept across failures. */
   redriveCount: 'tf-redrive-count',
+  /**
+   * On a tombstone (null value), the version of the entity it deletes: the record it follows is compacted away,
+   * and a reader applying the deletion needs the version to refuse it against a newer copy, as for any record.
+   */
+  entityVersion: 'tf-entity-version',
 } as const;
 
 export function headerString(headers: IHeaders | undefined, name: string): string | undefined {

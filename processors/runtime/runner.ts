@@ -25,17 +25,27 @@ import {
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { orgOfKey } from '../../topics/keys.js';
 import { CoPartitionedAssigner } from './assigner.js';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
 import type { EventCodec, Writer } from './codec.js';
-import { describeError, OutputSchemaError, type Outage } from './errors.js';
+import { describeError, OutputSchemaError, PoisonEventError, type Outage } from './errors.js';
 import { HEADER, headerString } from './headers.js';
 import { deriveEventId } from './ids.js';
 import type { ProcessMetrics } from './metrics.js';
 import { PerEventRunner } from './per-event.js';
 import { splitIntoRequests } from './requests.js';
 import { Abandoned, DEFERRED, settle, type Answer, type Settled } from './settle.js';
-import { ItemFailure, type BatchItem, type Envelope, type EventMeta, type Stage, type StageContext } from './stage.js';
+import {
+  isTombstone,
+  ItemFailure,
+  tombstone,
+  type BatchItem,
+  type Envelope,
+  type EventMeta,
+  type Stage,
+  type StageContext,
+} from './stage.js';
 import type { StageWiring } from './wiring.js';
 
 /** Each partition's record batch must stay under the broker's default `message.max.bytes` (1 MiB). */
@@ -70,6 +80,13 @@ export const defaultRunnerOptions: RunnerOptions = {
   fromBeginning: true,
   instanceId: 'local',
 };
+
+/** An output ready to produce: its key (undefined: the input's) and its bytes (null: a tombstone). */
+interface Outgoing {
+  readonly key?: string;
+  readonly value: Buffer | null;
+  readonly headers?: IHeaders;
+}
 
 interface Input<In> {
   readonly message: KafkaMessage;
@@ -221,7 +238,7 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
     try {
       const inputs = await this.decode(payloads, control);
       this.count(payloads, inputs.length);
-      const settled = await settle<Buffer>(inputs, (indexes, attempts) => this.handle(inputs, indexes, attempts), {
+      const settled = await settle<Outgoing>(inputs, (indexes, attempts) => this.handle(inputs, indexes, attempts), {
         maxAttempts: this.options.maxAttempts,
         backoff: this.options.backoff,
         shouldStop: () => control.shouldStop(),
@@ -260,9 +277,13 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
           schema,
         ),
       );
+      const tombstones = this.wiring.tombstoneTopics.has(topic);
       for (const message of batch.messages) {
         try {
-          const event = this.codec.decodePrepared<In>(message.value, schema);
+          const event =
+            tombstones && message.value === null
+              ? (this.tombstoneEvent(topic, partition, message) as unknown as In)
+              : this.codec.decodePrepared<In>(message.value, schema);
           const { orgId, conversationId } = event.meta;
           const context = new EventContext(this.stage, event.meta, message, topic, this.logger, debug);
           inputs.push({ message, topic, partition, lane: `${orgId}/${conversationId}`, event, context });
@@ -275,7 +296,28 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
     return inputs;
   }
 
-  private async handle(inputs: Input<In>[], indexes: number[], attempts: number[]): Promise<Answer<Buffer>[]> {
+  /** The envelope of a tombstone read from a compacted topic (see `Tombstone`): the same on every redelivery. */
+  private tombstoneEvent(topic: string, partition: number, message: KafkaMessage) {
+    const key = message.key?.toString();
+    const org = key === undefined ? '' : orgOfKey(key);
+    if (key === undefined || org === key) {
+      throw new PoisonEventError(`a tombstone on ${topic} without an <orgId>:<entityId> key`);
+    }
+    const entityId = key.slice(org.length + 1);
+    const meta: EventMeta = {
+      eventId: deriveEventId(`${topic}\u0000${partition}\u0000${message.offset}`, 'tombstone', 0),
+      orgId: org,
+      conversationId: entityId,
+      ticketId: entityId,
+      causationId: null,
+      occurredAt: Number(message.timestamp),
+      producer: { stage: 'kafka', version: '0' },
+    };
+    const version = Number(headerString(message.headers, HEADER.entityVersion) ?? NaN);
+    return tombstone(meta, entityId, Number.isSafeInteger(version) ? version : null);
+  }
+
+  private async handle(inputs: Input<In>[], indexes: number[], attempts: number[]): Promise<Answer<Outgoing>[]> {
     const items: BatchItem<In>[] = indexes.map((index, k) => {
       const input = inputs[index]!;
       input.context!.attempt = attempts[k]!;
@@ -295,19 +337,30 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
     );
   }
 
-  /** Encodes an input's outputs here, so one that does not fit its schema fails that input alone. */
-  private encode(outputs: readonly Out[]): readonly Buffer[] | ItemFailure {
+  /**
+   * Encodes and keys an input's outputs here, so one that does not fit its schema fails that input alone. A
+   * tombstone is a null value, and only an entity topic (keyed by the entity) can take one.
+   */
+  private encode(outputs: readonly Out[]): readonly Outgoing[] | ItemFailure {
     if (outputs.length === 0) return [];
     if (!this.writer) {
       return new ItemFailure(new OutputSchemaError(`${this.stage.name} has no output topic but returned events`));
     }
+    const keyOf = this.wiring.outputKey;
     try {
-      return outputs.map((output) => {
+      return outputs.map((output): Outgoing => {
+        if (isTombstone(output)) {
+          if (!keyOf) {
+            throw new OutputSchemaError(`a tombstone for ${this.writer!.topic}, which is not keyed by entity`);
+          }
+          const headers = output.version === null ? undefined : { [HEADER.entityVersion]: String(output.version) };
+          return { key: keyOf(output), value: null, headers };
+        }
         const value = this.writer!.encode(output);
         if (value.length > MAX_EVENT_BYTES) {
           throw new OutputSchemaError(`an output of ${value.length} bytes passes the ${MAX_EVENT_BYTES}-byte limit`);
         }
-        return value;
+        return { key: keyOf?.(output), value };
       });
     } catch (error) {
       return new ItemFailure(error);
@@ -336,16 +389,20 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
   }
 
   /** Outputs and dead letters of the unit, in input order, so each partition's (and conversation's) order survives. */
-  private outgoing(inputs: Input<In>[], settled: Settled<Buffer>[]): TopicMessages[] {
+  private outgoing(inputs: Input<In>[], settled: Settled<Outgoing>[]): TopicMessages[] {
     const outputs: Message[] = [];
     const deadLetters: Message[] = [];
     settled.forEach((outcome, i) => {
       const input = inputs[i]!;
       const { message } = input;
       if (outcome.kind === 'handled') {
-        const key = message.key ?? input.event!.meta.orgId;
-        for (const value of outcome.outputs) {
-          outputs.push({ key, value, headers: { [HEADER.correlationId]: input.context!.correlationId } });
+        const inputKey = message.key ?? input.event!.meta.orgId;
+        for (const { key, value, headers } of outcome.outputs) {
+          outputs.push({
+            key: key ?? inputKey,
+            value,
+            headers: { ...headers, [HEADER.correlationId]: input.context!.correlationId },
+          });
         }
         return;
       }

@@ -7,6 +7,37 @@ export interface Envelope {
   meta: EventMeta;
 }
 
+/**
+ * A Kafka tombstone: a record whose value is null, under the key of an entity on a compacted topic
+ * (`<orgId>:<entityId>`, topics/keys.ts). It says the entity is gone and lets compaction drop the key.
+ *
+ * A stage whose output topic is compacted returns one (`tombstone(meta, entityId)`) to delete an entity it
+ * wrote. A stage that reads a compacted topic receives them among its events (it declares `readsTombstones`):
+ * the value is gone, so the runtime gives it an envelope of its own, with the key's org, the entity id as
+ * conversation and ticket (so it keeps its order behind the entity's events where their conversation is the
+ * entity), and an event id derived from the record's topic, partition and offset (the same on every redelivery).
+ */
+export interface Tombstone extends Envelope {
+  readonly tombstone: true;
+  readonly entityId: string;
+  /**
+   * The version of the entity it deletes, carried in the `tf-entity-version` header, so that a reader can refuse
+   * the deletion against a newer copy as it would a record; null when its writer gave none.
+   */
+  readonly version: number | null;
+}
+
+export const tombstone = (meta: EventMeta, entityId: string, version: number | null = null): Tombstone => ({
+  meta,
+  tombstone: true,
+  entityId,
+  version,
+});
+
+export function isTombstone(value: unknown): value is Tombstone {
+  return (value as Partial<Tombstone> | null)?.tombstone === true;
+}
+
 /** What a handler may know about the event it is handling, beyond the event itself. */
 export interface StageContext {
   readonly stage: string;
@@ -52,6 +83,12 @@ interface StageBase {
   readonly consumes: readonly EventName[];
   /** The event type it writes, if any: a sink writes to a store and only emits what the topology lets it. */
   readonly emits?: EventName;
+  /**
+   * True for a stage that reads a compacted topic and handles its tombstones (`Tombstone` inputs). The wiring
+   * refuses a stage that reads one without saying so: an input without the declared event's fields would
+   * otherwise reach a handler that never expected it.
+   */
+  readonly readsTombstones?: boolean;
 }
 
 /**

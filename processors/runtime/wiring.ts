@@ -4,9 +4,11 @@
  * to start. No stage spells a topic.
  */
 import { eventCatalog, type EventName, type RecordSchema } from '../../schemas/index.js';
+import { entityKey } from '../../topics/keys.js';
 import { consumerBinding } from '../../topics/lookup.js';
-import type { Topology, TopicSpec } from '../../topics/model.js';
+import type { KeySpec, Topology, TopicSpec } from '../../topics/model.js';
 import { ticketflow } from '../../topics/topology.js';
+import { isTombstone, type Envelope } from './stage.js';
 
 export interface StageWiring {
   readonly groupId: string;
@@ -14,6 +16,14 @@ export interface StageWiring {
   /** Absent for a sink without a changelog: its handler writes to a store and returns no events. */
   readonly outputTopic?: string;
   readonly deadLetterTopic: string;
+  /**
+   * The key of each output, when the output topic is keyed by entity (`<orgId>:<entityId>`): an entity's key
+   * comes from the entity, not from the input it was derived from. Absent: each output takes its input's key,
+   * so an interaction's events keep one partition number whichever way its org is keyed.
+   */
+  readonly outputKey?: (output: Envelope) => string;
+  /** Input topics that are compacted: a null value read there is a tombstone, not a poison event. */
+  readonly tombstoneTopics: ReadonlySet<string>;
   /** The schema each input topic is decoded with: that of the event the topic carries. */
   readerSchema(topic: string): RecordSchema;
   /** Bytes fetched per partition and request, sized to the inputs' events (see `fetchBytesFor`). */
@@ -25,6 +35,7 @@ export interface StageShape {
   readonly name: string;
   readonly consumes: readonly EventName[];
   readonly emits?: EventName;
+  readonly readsTombstones?: boolean;
 }
 
 /**
@@ -55,6 +66,13 @@ export function wiringFor(stage: StageShape, topology: Topology = ticketflow): S
     }
     schemas.set(topic.name, eventCatalog().get(eventType).schema);
   }
+  const compacted = binding.inputs.filter((t) => t.cleanup.policy === 'compact').map((t) => t.name);
+  if (compacted.length > 0 && !stage.readsTombstones) {
+    throw new Error(
+      `${stage.name} reads the compacted topic ${compacted.join(', ')} but does not declare readsTombstones: ` +
+        'its tombstones (null values) would reach a handler that does not expect them',
+    );
+  }
   const [output, ...more] = binding.outputs;
   if (more.length > 0) throw new Error(`${stage.name} writes ${binding.outputs.length} topics; a stage writes one`);
   if ((output?.eventType ?? undefined) !== stage.emits) {
@@ -67,26 +85,49 @@ export function wiringFor(stage: StageShape, topology: Topology = ticketflow): S
     groupId: binding.groupId,
     inputTopics: binding.inputs.map((t) => t.name),
     ...(output ? { outputTopic: output.name } : {}),
+    ...outputKeyOf(output?.key),
     deadLetterTopic: binding.deadLetter.name,
+    tombstoneTopics: new Set(compacted),
     readerSchema: readerOf(stage.name, schemas),
     maxBytesPerPartition: fetchBytesFor(binding.inputs),
   };
 }
 
-/** Wiring for topics outside the topology (tests and benchmarks), all carrying one event type. */
+/** An output key taken from the output itself, for a topic keyed by entity. */
+function outputKeyOf(key: KeySpec | undefined): Pick<StageWiring, 'outputKey'> {
+  if (key?.kind !== 'entity') return {};
+  const field = key.entity;
+  return {
+    outputKey: (output) => {
+      const id = isTombstone(output) ? output.entityId : (output as unknown as Record<string, unknown>)[field];
+      if (typeof id !== 'string') throw new Error(`an output keyed by ${field} has no string ${field}`);
+      return entityKey(output.meta.orgId, id);
+    },
+  };
+}
+
+/**
+ * Wiring for topics outside the topology (tests and benchmarks), all inputs carrying one event type. With
+ * `compacted`, the inputs are read as compacted topics (null values are tombstones); with `outputEntity`, the
+ * output is keyed by that field of each output, as an entity topic is.
+ */
 export function explicitWiring(args: {
   groupId: string;
   inputTopics: readonly string[];
   outputTopic?: string;
   deadLetterTopic: string;
   event: EventName;
+  compacted?: boolean;
+  outputEntity?: string;
 }): StageWiring {
   const schema = eventCatalog().get(args.event).schema;
   return {
     groupId: args.groupId,
     inputTopics: args.inputTopics,
     ...(args.outputTopic ? { outputTopic: args.outputTopic } : {}),
+    ...outputKeyOf(args.outputEntity ? { kind: 'entity', entity: args.outputEntity } : undefined),
     deadLetterTopic: args.deadLetterTopic,
+    tombstoneTopics: new Set(args.compacted ? args.inputTopics : []),
     readerSchema: readerOf(args.groupId, new Map(args.inputTopics.map((t) => [t, schema]))),
     // Sized like the topology's topic of the same events.
     maxBytesPerPartition: fetchBytesFor(ticketflow.topics.filter((t) => t.eventType === args.event)),

@@ -37,3 +37,13 @@ test('a stage whose events disagree with the topology is refused at start-up', (
   const narrow = { ...stage, emits: 'TicketChanged' as const, consumes: ['RoutingDecided' as const] };
   assert.throws(() => wiringFor(narrow), /reads tf.interactions.received.v1, which carries InteractionReceived/);
 });
+
+test('the kb-index sink reads the chunks topic, tombstones included, and writes no topic', () => {
+  const { stage, wiring } = hostedStage('kb-index', { elasticsearch: () => ({}) } as never);
+  assert.equal(stage.name, 'kb-index');
+  assert.equal(wiring.groupId, 'tf.kb-index');
+  assert.deepEqual(wiring.inputTopics, ['tf.knowledge.chunks.v1']);
+  assert.ok(wiring.tombstoneTopics.has('tf.knowledge.chunks.v1'));
+  assert.equal(wiring.outputTopic, undefined);
+  assert.equal(wiring.deadLetterTopic, 'tf.dlq.kb-index');
+});

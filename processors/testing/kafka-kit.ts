@@ -25,18 +25,23 @@ export interface TestTopics {
   dispose(): Promise<void>;
 }
 
-/** Creates topics `<prefix>.<suffix>` and registers `eventName` under each one's value subject. */
+/**
+ * Creates topics `<prefix>.<suffix>` and registers `eventName` under each one's value subject; `compacted` makes
+ * them compacted, like the topology's entity topics.
+ */
 export async function createTestTopics(
   suffixes: string[],
   eventName: EventName = 'InteractionReceived',
   partitions = 6,
+  options: { compacted?: boolean } = {},
 ): Promise<TestTopics> {
   const prefix = `test.${randomUUID().slice(0, 8)}`;
   const names = suffixes.map((s) => `${prefix}.${s}`);
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await createTopicsWithLeaders(admin, names, partitions);
+    const configEntries = options.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [];
+    await createTopicsWithLeaders(admin, names, partitions, configEntries);
   } finally {
     await admin.disconnect();
   }
@@ -83,11 +88,12 @@ export function produceInteractions(topic: string, events: InteractionReceived[]
   return produceEvents(topic, events, headers);
 }
 
-/** Produces any events, keyed by org, in chunks, acknowledged by all replicas. */
-export async function produceEvents(
+/** Produces any events, keyed by org unless `keyOf` says otherwise, in chunks, acknowledged by all replicas. */
+export async function produceEvents<E extends { meta: { orgId: string } }>(
   topic: string,
-  events: ReadonlyArray<{ meta: { orgId: string } }>,
+  events: readonly E[],
   headers?: IHeaders,
+  keyOf: (event: E) => string = (e) => e.meta.orgId,
 ): Promise<void> {
   const producer = kafka.producer({
     idempotent: true,
@@ -102,7 +108,7 @@ export async function produceEvents(
       await producer.send({
         topic,
         acks: -1,
-        messages: chunk.map((e, j) => ({ key: e.meta.orgId, value: values[j]!, headers })),
+        messages: chunk.map((e, j) => ({ key: keyOf(e), value: values[j]!, headers })),
       });
     }
   } finally {

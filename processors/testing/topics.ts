@@ -6,9 +6,14 @@ import type { Admin } from 'kafkajs';
  * `waitForLeaders` gives up at the first "unknown topic" answer, which a busy broker gives for a moment after
  * creating a topic, so tests create their topics through this.
  */
-export async function createTopicsWithLeaders(admin: Admin, topics: string[], partitions: number): Promise<void> {
+export async function createTopicsWithLeaders(
+  admin: Admin,
+  topics: string[],
+  partitions: number,
+  configEntries: ReadonlyArray<{ name: string; value: string }> = [],
+): Promise<void> {
   await admin.createTopics({
-    topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
+    topics: topics.map((topic) => ({ topic, numPartitions: partitions, configEntries: [...configEntries] })),
     waitForLeaders: false,
   });
   await untilLeadersKnown(admin, topics, partitions);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { eventCatalog, type KnowledgeDocument } from '../../schemas/index.js';
 import { sampleEvents } from '../../schemas/fixtures.js';
-import { chunkDocument, cutBody, DEFAULT_CHUNK_OPTIONS } from './chunk.js';
+import { chunkDocument, cutBody, DEFAULT_CHUNK_OPTIONS } from './cut.js';
 
 const sentence = (topic: string, n: number) =>
   `The ${topic} rule number ${n} explains one precise detail of how ${topic} works for customers.`;

@@ -6,8 +6,8 @@
  * Pure and deterministic: the same document always gives the same chunks under the same ids.
  */
 import type { KnowledgeDocument } from '../../schemas/index.js';
-import { chunkIdOf, type ChunkFields } from '../../processors/retrieve/chunk-index.js';
-import { splitSentences } from '../../processors/respond/sentences.js';
+import { chunkIdOf, type ChunkFields } from '../retrieve/chunk-index.js';
+import { splitSentences } from '../respond/sentences.js';
 
 export interface ChunkOptions {
   /** A chunk is closed at the next heading once it has this many characters. */

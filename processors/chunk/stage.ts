@@ -1,0 +1,112 @@
+/**
+ * The chunk stage: each version of a knowledge-base document, cut into passages (cut.ts), as KnowledgeChunk
+ * records on the compacted chunks topic, keyed `<orgId>:<documentId>#<index>`. A new version overwrites its
+ * chunks under the same keys and deletes the old version's surplus ones; a deleted document (a record with
+ * `deleted`, or its tombstone) deletes them all. A deletion is a record with `deleted` (for readers that act on
+ * events) followed by a tombstone carrying the version (so compaction drops the key).
+ *
+ * Which chunks are live comes from the stage's table of its own topic (live-chunks.ts), read up to its end
+ * before each batch. A version older than the one the table holds arrived late and changes nothing; the same
+ * version again (a redelivery, or a replay after the cutting changed) is cut again and written again, which the
+ * index applies idempotently.
+ */
+import type { EventMeta, KnowledgeChunk, KnowledgeDocument } from '../../schemas/index.js';
+import { chunkIdOf } from '../retrieve/chunk-index.js';
+import { failed, isTombstone, tombstone, type BatchStage, type ItemResult, type Tombstone } from '../runtime/stage.js';
+import { chunkDocument, DEFAULT_CHUNK_OPTIONS, type ChunkOptions } from './cut.js';
+import type { LiveDocument } from './live-chunks.js';
+
+export const CHUNK_STAGE = { name: 'chunk', version: '1.0.0' } as const;
+
+export type DocumentInput = KnowledgeDocument | Tombstone;
+export type ChunkOutput = KnowledgeChunk | Tombstone;
+
+/** What the stage needs of its table: a read barrier, then what is live and what it made live. */
+export interface ChunkTable {
+  /** Resolves once the chunks topic has been read up to where it ended when called. */
+  catchUp(): Promise<void>;
+  live(orgId: string, documentId: string): LiveDocument;
+  emitted(orgId: string, documentId: string, version: number, liveIndexes: readonly number[]): void;
+}
+
+export interface ChunkedVersion {
+  readonly documentId: string;
+  readonly version: number;
+  readonly outputs: readonly ChunkOutput[];
+  /** Chunk indexes the outputs leave live. */
+  readonly live: readonly number[];
+}
+
+/**
+ * The outputs of one document version, given what is live: its chunks, then a deletion for each live chunk
+ * beyond them. Null for a version older than the live one. Pure: the same input and table give the same outputs
+ * under the same ids.
+ */
+export function chunkVersion(
+  input: DocumentInput,
+  live: LiveDocument,
+  derive: (index: number) => EventMeta,
+  options: ChunkOptions = DEFAULT_CHUNK_OPTIONS,
+): ChunkedVersion | null {
+  const documentId = isTombstone(input) ? input.entityId : input.documentId;
+  // A tombstone deletes whatever version is live; one written with its version is refused against a newer one.
+  const version = isTombstone(input) ? (input.version ?? live.version ?? 0) : input.version;
+  if (live.version !== null && version < live.version) return null;
+
+  const fields = isTombstone(input) || input.deleted ? [] : chunkDocument(input, options);
+  const chunks = fields.map((f, i): KnowledgeChunk => ({ meta: derive(i), ...f, deleted: false }));
+  const surplus = live.indexes.filter((index) => index >= chunks.length);
+  const deletions = surplus.flatMap((chunkIndex, k): ChunkOutput[] => {
+    const chunkId = chunkIdOf(documentId, chunkIndex);
+    const deleted: KnowledgeChunk = {
+      meta: derive(chunks.length + 2 * k),
+      chunkId,
+      documentId,
+      documentVersion: version,
+      chunkIndex,
+      chunkCount: chunks.length,
+      updatedAt: isTombstone(input) ? input.meta.occurredAt : input.updatedAt,
+      deleted: true,
+      // A document's tombstone has lost its title and language; the deletion needs neither.
+      title: isTombstone(input) ? '' : input.title,
+      section: null,
+      text: '',
+      language: isTombstone(input) ? '' : input.language,
+      sourceUri: isTombstone(input) ? null : input.source.uri,
+      tags: [],
+    };
+    return [deleted, tombstone(derive(chunks.length + 2 * k + 1), chunkId, version)];
+  });
+  return { documentId, version, outputs: [...chunks, ...deletions], live: chunks.map((c) => c.chunkIndex) };
+}
+
+export function chunkStage(deps: {
+  readonly table: ChunkTable;
+  readonly options?: ChunkOptions;
+}): BatchStage<DocumentInput, ChunkOutput> {
+  return {
+    ...CHUNK_STAGE,
+    consumes: ['KnowledgeDocument'],
+    emits: 'KnowledgeChunk',
+    readsTombstones: true,
+    async handleBatch(items) {
+      await deps.table.catchUp();
+      return items.map(({ event, context }): ItemResult<ChunkOutput> => {
+        try {
+          const { orgId } = event.meta;
+          const documentId = isTombstone(event) ? event.entityId : event.documentId;
+          const live = deps.table.live(orgId, documentId);
+          const result = chunkVersion(event, live, (i) => context.derive(i), deps.options);
+          if (!result) {
+            context.debug({ documentId, liveVersion: live.version }, 'older document version ignored');
+            return [];
+          }
+          deps.table.emitted(orgId, documentId, result.version, result.live);
+          return result.outputs;
+        } catch (error) {
+          return failed(error);
+        }
+      });
+    },
+  };
+}
