@@ -130,6 +130,10 @@ async function main(): Promise<number> {
   try {
     await sleep(options.settleSeconds * 1000);
     for (const o of outages) {
+      if (interrupted) {
+        log(`interrupted: no more outages`);
+        break;
+      }
       const name = outageName(o);
       const deadBefore = await deadLetterCount();
       const began = Date.now();
@@ -289,6 +293,15 @@ function report(accepted: number, allVisible: boolean, peakRssMb: Record<string,
   }
   return { bad };
 }
+
+/** SIGINT or SIGTERM: finish the outage in hand, then account and report as at the end; a second one exits. */
+let interrupted = false;
+const interrupt = () => {
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  log('stopping after the outage in hand (again to exit at once)');
+};
+process.on('SIGINT', interrupt).on('SIGTERM', interrupt);
 
 let exitCode = 1;
 try {

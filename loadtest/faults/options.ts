@@ -6,7 +6,8 @@ import { SHAPES, type Shape } from '../chain/processes.js';
 export const USAGE = `npm run bench:faults -- [options]     (npx tsx loadtest/faults.ts [options])
 
 Takes each server of the running stack away in turn under a steady load and reports, per outage, what happened to
-the interactions posted meanwhile. It stops and kills the stack's servers: run it on a stack of your own.
+the interactions posted meanwhile. It stops and kills the stack's servers: run it on a stack of your own. SIGINT
+ends it after the outage in hand, with the rows so far.
 
   --rate <n>               interactions posted per second (default 20)
   --outage-seconds <n>     how long each server stays away, its start-up not included (default 120)
@@ -71,14 +72,14 @@ export function parseFaultOptions(argv: readonly string[]): FaultOptions {
   };
 }
 
-/** Kafka is killed only: a clean stop of the broker is an ordinary restart. Every other server both ways. */
+/**
+ * Kafka is killed only: a clean stop of the broker is an ordinary restart. Every other server is stopped, then, once
+ * each has been, killed; so a run cut short (SIGINT) has still taken each server away once.
+ */
 export function outagesOf(servers: readonly Server[], seconds: number): Outage[] {
-  return servers.flatMap((server): Outage[] =>
-    server === 'kafka'
-      ? [{ server, how: 'kill -9', seconds }]
-      : [
-          { server, how: 'stop', seconds },
-          { server, how: 'kill -9', seconds },
-        ],
-  );
+  const stops = servers.map((server): Outage => ({ server, how: server === 'kafka' ? 'kill -9' : 'stop', seconds }));
+  const kills = servers
+    .filter((server) => server !== 'kafka')
+    .map((server): Outage => ({ server, how: 'kill -9', seconds }));
+  return [...stops, ...kills];
 }

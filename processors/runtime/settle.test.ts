@@ -158,20 +158,43 @@ test('an outage of a named dependency is waited out for as long as it lasts, cos
   assert.equal(db.state, 'closed');
 });
 
-test('an "outage" the first probe disproves counts as an attempt, so a misread failure cannot loop forever', async () => {
+test('an "outage" the first probe disproves is retried for a budget of time, so a misread failure cannot loop forever', async () => {
   const db = new Dependency('db', { probe: async () => undefined });
   const all = inputs('a:1');
   let calls = 0;
+  const began = Date.now();
   const settled = await settle<string>(
     all,
     async () => {
       calls += 1;
       return [new ItemFailure(db.failure(refused()))];
     },
+    options({ maxAttempts: 3, slowDependencyBudgetMs: 30, slowBackoff: { initialMs: 1, maxMs: 1, multiplier: 1 } }),
+  );
+  assert.ok(calls > 3, `retried beyond maxAttempts (${calls} calls)`);
+  assert.ok(Date.now() - began >= 30);
+  assert.equal(settled[0]!.kind, 'dead');
+});
+
+test('a server that answers its probe but times requests out (overloaded, warming up) costs no attempts', async () => {
+  const es = new Dependency('elasticsearch', { probe: async () => undefined });
+  const timedOut = Object.assign(new Error('Request timed out'), { name: 'TimeoutError' });
+  const all = inputs('a:1', 'b:1');
+  let calls = 0;
+  const settled = await settle<string>(
+    all,
+    async (indexes) => {
+      calls += 1;
+      // Ten rounds of timeouts, far beyond maxAttempts, then it answers.
+      return indexes.map((i) => (calls <= 10 ? new ItemFailure(es.failure(timedOut)) : [all[i]!.name]));
+    },
     options({ maxAttempts: 3 }),
   );
-  assert.equal(calls, 3);
-  assert.equal(settled[0]!.kind, 'dead');
+  assert.equal(calls, 11);
+  assert.deepEqual(
+    settled.map((s) => s.kind),
+    ['handled', 'handled'],
+  );
 });
 
 test('a handler that can do without the dependency gets its inputs back at its fallback time', async () => {

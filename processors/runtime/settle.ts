@@ -7,7 +7,8 @@
  * - inputs of one lane (a conversation) keep their order: while an input waits for a retry, the later ones of
  *   its lane wait with it, and their answers from this round are discarded to be recomputed after it;
  * - an outage of a named dependency costs no attempts and is waited out for as long as it lasts (a probe proves
- *   it); only failures the same input may meet again count towards `maxAttempts`.
+ *   it); a dependency that answers its probe but keeps failing an input as unavailable is retried for a budget of
+ *   time; only failures the same input may meet again count towards `maxAttempts`.
  *
  * Kafka-free, so its rules are unit-tested on their own; the runner feeds it decoded events.
  */
@@ -40,7 +41,21 @@ export interface SettleOptions {
   /** Told which dependency the batch waits for, and null once it no longer waits. */
   onWait?(outage: Outage | null): void;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * How long an input may keep meeting a dependency that fails it as unavailable (a timeout, a 503) while the
+   * dependency's probe answers: a server that is up but overloaded or still warming up. Such failures are retried
+   * with `slowBackoff` until this much time has passed since the first, instead of counting towards `maxAttempts`.
+   */
+  readonly slowDependencyBudgetMs?: number;
+  readonly slowBackoff?: BackoffPolicy;
 }
+
+/**
+ * Elasticsearch just restarted on a loaded machine timed searches out for more than the 1.5 s that five attempts
+ * take, while answering its probe: retrieve dead-lettered 659 healthy events (bench:faults).
+ */
+const SLOW_DEPENDENCY_BUDGET_MS = 300_000;
+const SLOW_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 5000, multiplier: 2 };
 
 /** The batch was given up before it settled; nothing of it may be produced or committed. */
 export class Abandoned extends Error {
@@ -61,6 +76,9 @@ export async function settle<Out>(
     input.poison === undefined ? undefined : { kind: 'dead', error: input.poison, attempts: 0 },
   );
   const attempts = inputs.map(() => 0);
+  const slowBudgetMs = options.slowDependencyBudgetMs ?? SLOW_DEPENDENCY_BUDGET_MS;
+  const slowSince: Array<number | undefined> = inputs.map(() => undefined);
+  const slowRounds = inputs.map(() => 0);
 
   for (let round = 0; ; round++) {
     const pending = results.flatMap((result, index) => (result ? [] : [index]));
@@ -130,8 +148,19 @@ export async function settle<Out>(
       });
       options.onWait?.(null);
       waitedOut ||= wasAway;
-      // The dependency answered its first probe: what these inputs met was no outage, so it counts.
-      if (!wasAway) for (const { index, error } of failures) count(index, 'transient', error, false);
+      // The dependency answered its first probe: it is up but failed these inputs (overloaded, warming up, or a
+      // request it will always refuse this way). They are retried more slowly, for a budget of time, not attempts.
+      if (!wasAway) {
+        for (const { index, error } of failures) {
+          attempts[index]! += 1;
+          slowSince[index] ??= Date.now();
+          if (Date.now() - slowSince[index]! >= slowBudgetMs) {
+            results[index] = { kind: 'dead', error, attempts: attempts[index]! };
+            continue;
+          }
+          retryAfter = Math.max(retryAfter, backoffDelay(++slowRounds[index]!, options.slowBackoff ?? SLOW_BACKOFF));
+        }
+      }
     }
     if (!waitedOut && retryAfter > 0) await pause(retryAfter);
   }
