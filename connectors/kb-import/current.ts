@@ -24,6 +24,20 @@ export interface CurrentDocuments {
   readonly orgRecords: number;
 }
 
+/**
+ * What a document is after one more of its records: the record's document, or for a tombstone, deleted at the
+ * version it carries, else at the version last seen (the record it follows may be compacted away already).
+ */
+export function nextCurrent(
+  before: CurrentDocument | undefined,
+  record: KnowledgeDocument | null,
+  tombstoneVersion: number | null,
+): CurrentDocument {
+  if (record !== null) return currentOf(record);
+  const known = before?.state === 'live' ? before.document.version : (before?.version ?? null);
+  return { state: 'deleted', version: tombstoneVersion ?? known };
+}
+
 export async function readCurrentDocuments(
   kafka: Kafka,
   codec: EventCodec,
@@ -60,14 +74,12 @@ export async function readCurrentDocuments(
         if (!key?.startsWith(prefix)) return;
         orgRecords++;
         const documentId = key.slice(prefix.length);
-        if (record.value === null) {
-          const given = Number(headerString(record.headers, HEADER.entityVersion) ?? NaN);
-          const before = documents.get(documentId);
-          const known = before?.state === 'live' ? before.document.version : (before?.version ?? null);
-          documents.set(documentId, { state: 'deleted', version: Number.isSafeInteger(given) ? given : known });
-          return;
-        }
-        documents.set(documentId, currentOf(await codec.decode<KnowledgeDocument>(record.value, schema)));
+        const version = Number(headerString(record.headers, HEADER.entityVersion) ?? NaN);
+        const value = record.value === null ? null : await codec.decode<KnowledgeDocument>(record.value, schema);
+        documents.set(
+          documentId,
+          nextCurrent(documents.get(documentId), value, Number.isSafeInteger(version) ? version : null),
+        );
       }),
     );
   }

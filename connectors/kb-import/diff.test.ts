@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import type { KnowledgeDocument } from '../../schemas/index.js';
 import { contentHash, currentOf, planImport, type CurrentDocument, type IncomingDocument } from './diff.js';
+import { nextCurrent } from './current.js';
 import { documentEventId } from './documents.js';
 
 const ORG = sampleEvents.KnowledgeDocument.meta.orgId;
@@ -119,4 +120,16 @@ test('prune deletes what the source no longer has, at the next version; without 
   // Already deleted documents are not deleted again.
   const again = plan([], new Map<string, CurrentDocument>([['x', { state: 'deleted', version: 4 }]]), true);
   assert.deepEqual(again.removed, []);
+});
+
+test('the topic’s records fold into what is current: the last record, a tombstone deleting at its version', () => {
+  const live = doc('a', 5, 'A.');
+  assert.deepEqual(nextCurrent(undefined, live, null), currentOf(live));
+  assert.deepEqual(nextCurrent(currentOf(live), null, 6), { state: 'deleted', version: 6 });
+  // A tombstone without a version deletes at the version last seen, or at none when it is all there is.
+  assert.deepEqual(nextCurrent(currentOf(live), null, null), { state: 'deleted', version: 5 });
+  assert.deepEqual(nextCurrent(undefined, null, null), { state: 'deleted', version: null });
+  const deletedRecord = { ...doc('a', 6, ''), deleted: true };
+  assert.deepEqual(nextCurrent(currentOf(live), deletedRecord, null), { state: 'deleted', version: 6 });
+  assert.deepEqual(nextCurrent({ state: 'deleted', version: 6 }, doc('a', 7, 'Back.'), null).state, 'live');
 });
