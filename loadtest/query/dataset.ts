@@ -16,6 +16,7 @@
  * Tickets are drawn from a fixed seed, over the 14 days before the build. A marker in Redis names the version of
  * this generator and the size; a later run reuses the org when the marker, the live views and the index all agree.
  */
+import { mulberry32 } from '../../processors/classify/prng.js';
 import type { Client } from '@elastic/elasticsearch';
 import type { Redis } from 'ioredis';
 import { classify, type TicketEvent } from '../../processors/sinks/events.js';
@@ -48,18 +49,6 @@ interface Stores {
 }
 
 const markerKey = (orgId: string) => `tf:bench:query:${orgId}`;
-
-/** A deterministic generator (mulberry32): the same seed draws the same tickets. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** What customers of a retail bank write, as enrich leaves it (redacted), with the intent the classifier finds. */
 const MESSAGES: ReadonlyArray<{ intent: string; group: string; subject: string; body: string }> = [
@@ -207,7 +196,8 @@ const STORED_STEPS = TEMPLATE.slice(0, 6).filter((event) => STORED_KINDS.has(cla
 
 /** The events of ticket `i` of the org: the fixture chain re-shaped by draws of a generator seeded with `i`. */
 function ticketEvents(orgId: string, i: number, to: number): TicketEvent[] {
-  const draw = random(i * 7919 + 17);
+  // Seeded: the same ticket number draws the same ticket.
+  const draw = mulberry32(i * 7919 + 17);
   const pick = <T>(items: readonly T[]) => items[Math.floor(draw() * items.length)]!;
   const message = pick(MESSAGES);
   const priority = pick(BENCH_PRIORITIES);

@@ -5,19 +5,8 @@
  * cosine of about 0.9 with it. Computing 10,000 real embeddings would take this machine minutes and change
  * nothing a flat index's timing depends on; quality is measured on the real set, not on this one.
  */
+import { mulberry32 } from '../../processors/classify/prng.js';
 import type { ChunkFields } from '../../processors/retrieve/chunk-index.js';
-
-/** Seeded, so a run can be repeated passage for passage. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());

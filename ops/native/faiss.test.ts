@@ -2,6 +2,7 @@
  * Checks the faiss-node addon that ops/native/build-faiss.mjs builds against Debian's libfaiss: exact results
  * of the flat indexes against a brute-force computation, persistence, and an HNSW index from the factory.
  */
+import { mulberry32 } from '../../processors/classify/prng.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,19 +14,8 @@ const DIM = 64;
 const COUNT = 300;
 const K = 5;
 
-// Seeded, so that a failure reproduces with the same vectors.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomUnitVectors(n: number, dim: number, seed: number): number[][] {
+  // Seeded, so that a failure reproduces with the same vectors.
   const rand = mulberry32(seed);
   return Array.from({ length: n }, () => {
     const v = Array.from({ length: dim }, () => rand() * 2 - 1);
