@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { repoRoot } from '../../config/index.js';
 import { subflowSection, type AbcdSubflow } from '../../connectors/kb-import/abcd.js';
 import type { ChunkFields } from '../../processors/retrieve/chunk-index.js';
-import type { FaqQuestion } from './faq-set.js';
+import { singlePassageArticle, type FaqQuestion } from './faq-set.js';
 
 export const DEFAULT_ABCD = path.resolve(repoRoot, '../shared/datasets/abcd/guidelines.json');
 const QUESTIONS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'abcd-questions.json');
@@ -33,24 +33,15 @@ export function buildAbcdSet(file: string = DEFAULT_ABCD): AbcdSet {
     { subflows?: Record<string, AbcdSubflow> }
   >;
   const articles = Object.entries(guidelines).flatMap(([flow, content]) =>
-    Object.entries(content.subflows ?? {}).map(([name, subflow]): ChunkFields => {
-      const documentId = documentIdOf(flow, name);
-      return {
-        chunkId: `${documentId}#0`,
-        documentId,
-        documentVersion: 1,
-        chunkIndex: 0,
-        chunkCount: 1,
-        updatedAt: 0,
-        title: `${flow}: ${name}`,
-        section: null,
+    Object.entries(content.subflows ?? {}).map(([name, subflow]) =>
+      singlePassageArticle(
+        documentIdOf(flow, name),
+        `${flow}: ${name}`,
         // The section's own heading is the title already.
-        text: subflowSection(name, subflow).split('\n').slice(1).join('\n').trim(),
-        language: 'en',
-        sourceUri: null,
-        tags: [slug(flow)],
-      };
-    }),
+        subflowSection(name, subflow).split('\n').slice(1).join('\n').trim(),
+        slug(flow),
+      ),
+    ),
   );
   const written = JSON.parse(readFileSync(QUESTIONS, 'utf8')) as Array<[string, string, string]>;
   const known = new Set(articles.map((a) => a.documentId));

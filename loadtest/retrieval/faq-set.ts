@@ -47,8 +47,8 @@ const sentence = (text: string) => {
 
 const documentIdOf = (intent: string) => `faq-${intent.replace(/_/g, '-')}`;
 
-export function articleOf(intent: string, domain: string, examples: readonly string[]): ChunkFields {
-  const documentId = documentIdOf(intent);
+/** An English article of one passage, as both evaluation sets build theirs. */
+export function singlePassageArticle(documentId: string, title: string, text: string, tag: string): ChunkFields {
   return {
     chunkId: `${documentId}#0`,
     documentId,
@@ -56,13 +56,17 @@ export function articleOf(intent: string, domain: string, examples: readonly str
     chunkIndex: 0,
     chunkCount: 1,
     updatedAt: 0,
-    title: titleOf(intent),
+    title,
     section: null,
-    text: examples.map(sentence).join('\n'),
+    text,
     language: 'en',
     sourceUri: null,
-    tags: [domain],
+    tags: [tag],
   };
+}
+
+export function articleOf(intent: string, domain: string, examples: readonly string[]): ChunkFields {
+  return singlePassageArticle(documentIdOf(intent), titleOf(intent), examples.map(sentence).join('\n'), domain);
 }
 
 export function buildFaqSet(options: FaqSetOptions = {}): FaqSet {
