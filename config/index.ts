@@ -134,6 +134,8 @@ export interface IngestConfig {
   readonly kafkaSuspectAfterMs: number;
   /** How long a verified ingest key is trusted without asking PostgreSQL again: the delay of a revocation. */
   readonly keyCacheMs: number;
+  /** How long past that a verified key is still trusted while PostgreSQL cannot answer; 0 refuses with 503. */
+  readonly keyStaleIfErrorMs: number;
 }
 
 /**
@@ -349,6 +351,7 @@ export function loadConfig(env: Env = process.env): Config {
       sendTimeoutMs: readInt(env, 'INGEST_SEND_TIMEOUT_MS', 5000, 100, 120_000),
       kafkaSuspectAfterMs: readInt(env, 'INGEST_KAFKA_SUSPECT_AFTER_MS', 1000, 50, 120_000),
       keyCacheMs: readInt(env, 'INGEST_KEY_CACHE_MS', 5000, 0, 3_600_000),
+      keyStaleIfErrorMs: readInt(env, 'INGEST_KEY_STALE_MS', 3_600_000, 0, 7 * 86_400_000),
     },
     queryApi: {
       host: readString(env, 'QUERY_API_HOST', host),

@@ -109,6 +109,8 @@ export async function buildIngestApp(deps: IngestDependencies): Promise<FastifyI
   await app.register(probeRoutes, {
     checks: deps.readiness,
     registry: metrics.registry,
+    // Callers it has verified lately are still served from the key cache (ingest-keys.ts).
+    degradable: ['postgres'],
     ...(deps.readinessCacheMs !== undefined ? { cacheMs: deps.readinessCacheMs } : {}),
   });
   await app.register(openApiRoute, { document: openApiDocument(contract, deps.config, deps.version, http) });

@@ -117,7 +117,10 @@ export async function connectDependencies(
     catalog,
     metrics,
     version,
-    keys: new CachedKeyResolver((key) => findIngestKeyOwner(pool, key), config.ingest.keyCacheMs),
+    keys: new CachedKeyResolver((key) => findIngestKeyOwner(pool, key), {
+      ttlMs: config.ingest.keyCacheMs,
+      staleIfErrorMs: config.ingest.keyStaleIfErrorMs,
+    }),
     rateLimiter: new RedisTokenBuckets(redis),
     idempotency: new RedisIdempotencyStore(redis, {
       ttlSeconds: config.ingest.idempotencyTtlSeconds,

@@ -60,3 +60,34 @@ test('a dependency that is down shows at the next probe; one that hangs, after t
     await app.close();
   }
 });
+
+test('a degradable dependency that fails leaves the process ready, saying it is degraded', async () => {
+  let postgresDown = false;
+  let kafkaDown = false;
+  const app = await probes(
+    {
+      kafka: async () => {
+        if (kafkaDown) throw new Error('no broker');
+      },
+      postgres: async () => {
+        if (postgresDown) throw new Error('connect ECONNREFUSED');
+      },
+    },
+    { cacheMs: 0, degradable: ['postgres'] },
+  );
+  try {
+    postgresDown = true;
+    const degraded = await app.inject('/readyz');
+    assert.equal(degraded.statusCode, 200);
+    assert.deepEqual(degraded.json(), {
+      status: 'degraded',
+      checks: { kafka: 'ok', postgres: 'connect ECONNREFUSED' },
+    });
+    kafkaDown = true;
+    const down = await app.inject('/readyz');
+    assert.equal(down.statusCode, 503);
+    assert.equal(down.json().status, 'not ready');
+  } finally {
+    await app.close();
+  }
+});

@@ -22,6 +22,11 @@ export interface ProbeOptions {
   readonly waitMs?: number;
   /** The oldest previous answer `/readyz` may report instead of waiting for the check in progress. */
   readonly staleMs?: number;
+  /**
+   * Checks whose failure leaves the process serving, if worse: `/readyz` then answers 200 with status
+   * `degraded`, so an orchestrator keeps routing to it.
+   */
+  readonly degradable?: readonly string[];
 }
 
 /** One dependency's check, its last answer and the run in progress. */
@@ -71,7 +76,7 @@ class CachedCheck {
 
 export const probeRoutes: FastifyPluginAsync<ProbeOptions> = async (
   app,
-  { checks, registry, checkTimeoutMs = 3000, cacheMs = 1000, waitMs = 200, staleMs = 10_000 },
+  { checks, registry, checkTimeoutMs = 3000, cacheMs = 1000, waitMs = 200, staleMs = 10_000, degradable = [] },
 ) => {
   // Looked up at each run, not captured: a caller may swap a check (tests do).
   const cached = Object.keys(checks).map(
@@ -82,11 +87,11 @@ export const probeRoutes: FastifyPluginAsync<ProbeOptions> = async (
 
   app.get('/readyz', async (_request, reply) => {
     const results = await Promise.all(cached.map(async ([name, check]) => [name, await check.result(waitMs)] as const));
-    const ready = results.every(([, result]) => result === 'ok');
+    const failing = results.filter(([, result]) => result !== 'ok').map(([name]) => name);
+    const ready = failing.every((name) => degradable.includes(name));
+    const status = !ready ? 'not ready' : failing.length > 0 ? 'degraded' : 'ready';
     // Not ready is not an error of ours to report as 500: the orchestrator should just route elsewhere.
-    return reply
-      .code(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
+    return reply.code(ready ? 200 : 503).send({ status, checks: Object.fromEntries(results) });
   });
 
   app.get('/metrics', async (_request, reply) => {
