@@ -141,7 +141,7 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
       sessionTimeout: 10_000,
       heartbeatInterval: 2_000,
       maxBytesPerPartition: wiring.maxBytesPerPartition,
-      maxBytes: 16 * 1024 * 1024,
+      maxBytes: wiring.maxBytes,
       // An idle partition answers within this; data answers at once.
       maxWaitTimeInMs: 1000,
       // Round-robin only until every member speaks the co-partitioned protocol (a rolling upgrade).

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import { tombstone } from './stage.js';
-import { explicitWiring, wiringFor } from './wiring.js';
+import { TICKET_EVENT_KINDS } from '../sinks/events.js';
+import { explicitWiring, fetchBytesFor, totalFetchBytesFor, wiringFor } from './wiring.js';
 
 const chunkShape = {
   name: 'chunk',
@@ -50,4 +51,14 @@ test('explicit wiring can read compacted topics and key its output by entity', (
     `${sampleEvents.KnowledgeChunk.meta.orgId}:doc-refunds#0`,
   );
   assert.equal(wiring.readerSchema('docs').name, 'KnowledgeDocument');
+});
+
+test('fetches are sized by the largest event a stage reads: a few hundred per partition, a thousand in all', () => {
+  assert.equal(fetchBytesFor([{ eventBytes: 1200 }]), 1200 * 250);
+  assert.equal(fetchBytesFor([{ eventBytes: 100 }]), 64 * 1024, 'never below 64 KiB per partition');
+  assert.equal(fetchBytesFor([{ eventBytes: 8000 }]), 1024 * 1024, 'never above 1 MiB per partition');
+  assert.equal(totalFetchBytesFor([{ eventBytes: 1200 }, { eventBytes: 4500 }]), 4500 * 1000);
+  assert.equal(totalFetchBytesFor([{ eventBytes: 400 }]), 1024 * 1024);
+  const ticketStore = wiringFor({ name: 'ticket-store', consumes: TICKET_EVENT_KINDS, emits: 'TicketChanged' });
+  assert.ok(ticketStore.maxBytes <= 8 * 1024 * 1024, `ticket store fetches ${ticketStore.maxBytes} bytes at most`);
 });
