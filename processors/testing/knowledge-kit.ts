@@ -17,7 +17,7 @@ import { Dependency } from '../runtime/dependency.js';
 import { startStages, type RunningStages } from '../runtime/main.js';
 import { TopicFollower } from '../runtime/topic-follower.js';
 import { explicitWiring } from '../runtime/wiring.js';
-import { applyChunks, ensureChunkIndex, kbIndexSink, type PassageEmbedder } from '../sinks/kb-index.js';
+import { applyChunks, ensureChunkIndex, kbIndexSink } from '../sinks/kb-index.js';
 import { codec, config, createTestTopics, kafka } from './kafka-kit.js';
 
 /** The documents of a folder or JSON-lines file, as an import of `orgId` would produce them. */
@@ -34,7 +34,12 @@ export async function indexKnowledgeBase(
 ): Promise<{ documents: number; chunks: number }> {
   await ensureChunkIndex(es, index);
   const chunks = documents.flatMap((doc) =>
-    chunkDocument(doc).map((fields): KnowledgeChunk => ({ meta: doc.meta, ...fields, deleted: false })),
+    chunkDocument(doc).map((fields): KnowledgeChunk => ({
+      meta: doc.meta,
+      ...fields,
+      deleted: false,
+      embedding: null,
+    })),
   );
   for (let i = 0; i < chunks.length; i += 500) {
     const outcomes = await applyChunks(es, chunks.slice(i, i + 500), { index });
@@ -115,12 +120,7 @@ export async function startChunkStage(topics: KnowledgeTopics): Promise<RunningS
 }
 
 /** The kb-index sink in this process, from the given chunks topic into `index`. */
-export async function startKbIndex(
-  es: Client,
-  topics: KnowledgeTopics,
-  index: string,
-  options: { embedder?: PassageEmbedder } = {},
-): Promise<RunningStages> {
+export async function startKbIndex(es: Client, topics: KnowledgeTopics, index: string): Promise<RunningStages> {
   const dependency = new Dependency('elasticsearch', { probe: () => es.cluster.health() });
   const wiring = explicitWiring({
     groupId: `${topics.prefix}.kb-index`,
@@ -129,7 +129,7 @@ export async function startKbIndex(
     event: 'KnowledgeChunk',
     compacted: true,
   });
-  return startStages([{ stage: kbIndexSink(es, dependency, { index, ...options }), wiring }], {
+  return startStages([{ stage: kbIndexSink(es, dependency, { index }), wiring }], {
     config: quietConfig,
   });
 }
