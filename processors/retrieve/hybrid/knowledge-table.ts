@@ -8,14 +8,16 @@
  * and readiness reports it. After that the follower keeps applying changes as they arrive, with no barrier per
  * search: a change reaches searches in about the follower's fetch wait plus the chunk stage's own delay.
  */
+import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { eventCatalog, type KnowledgeChunk } from '../../../schemas/index.js';
+import { TOPIC } from '../../../topics/topology.js';
 import type { EventCodec } from '../../runtime/codec.js';
-import type { Dependency } from '../../runtime/dependency.js';
-import type { FollowedRecord } from '../../runtime/topic-follower.js';
+import { Dependency } from '../../runtime/dependency.js';
+import { TopicFollower, type FollowedRecord } from '../../runtime/topic-follower.js';
 import { decodePassageEmbedding } from '../embeddings/passage-embedding.js';
 import { knowledgeChangeOf } from './chunk-changes.js';
-import type { KnowledgeBase, KnowledgeChange } from './knowledge-base.js';
+import { KnowledgeBase, type KnowledgeChange } from './knowledge-base.js';
 
 /** The model whose passage vectors the index takes: the one that embeds this process's questions. */
 export interface VectorSpace {
@@ -96,4 +98,23 @@ export function followedKnowledgeTable(
     ready,
     notReadyReasons: () => (caughtUp ? [] : [`knowledge base: not caught up with ${follower.topic} yet`]),
   };
+}
+
+/**
+ * A knowledge table of its own, for a process that hosts no stage (the query API, the CLI): its follower of the
+ * chunks topic (`topic` for tests' own), and the dependency its catch-up goes through. Stop the follower to leave.
+ */
+export function followKnowledgeBase(
+  kafka: Kafka,
+  codec: EventCodec,
+  space: VectorSpace,
+  options: { topic?: string; logger?: Logger } = {},
+): { table: KnowledgeTable; follower: TopicFollower; dependency: Dependency } {
+  const knowledge = new KnowledgeBase({ dimension: space.dimension });
+  const follower = new TopicFollower(kafka, options.topic ?? TOPIC.knowledgeChunk, {
+    apply: knowledgeRecordsApplier(knowledge, codec, space, options.logger),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const dependency = new Dependency('knowledge-table', { probe: () => follower.probe() });
+  return { table: followedKnowledgeTable(knowledge, follower, dependency), follower, dependency };
 }
