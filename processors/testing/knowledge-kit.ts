@@ -13,6 +13,7 @@ import { chunkDocument } from '../chunk/cut.js';
 import { LiveChunks } from '../chunk/live-chunks.js';
 import { chunkStage } from '../chunk/stage.js';
 import { DEFAULT_CHUNK_INDEX } from '../retrieve/chunk-index.js';
+import type { Embedder } from '../retrieve/embeddings/embedder.js';
 import { Dependency } from '../runtime/dependency.js';
 import { startStages, type RunningStages } from '../runtime/main.js';
 import { TopicFollower } from '../runtime/topic-follower.js';
@@ -98,9 +99,12 @@ const quietConfig = { ...config, logLevel: 'silent', processor: { ...config.proc
 
 /**
  * The chunk stage in this process as the catalog builds it, on the given topics, with a table of its own filled
- * from the chunks topic; stopping it stops its follower too.
+ * from the chunks topic (and, given an embedder, embedding its passages); stopping it stops its follower too.
  */
-export async function startChunkStage(topics: KnowledgeTopics): Promise<RunningStages> {
+export async function startChunkStage(
+  topics: KnowledgeTopics,
+  options: { embedder?: Embedder } = {},
+): Promise<RunningStages> {
   const live = new LiveChunks();
   const follower = new TopicFollower(kafka, topics.chunks, { apply: chunkRecordsApplier(live, codec) });
   const table = followedChunkTable(live, follower, new Dependency('chunks-table', { probe: () => follower.probe() }));
@@ -113,7 +117,7 @@ export async function startChunkStage(topics: KnowledgeTopics): Promise<RunningS
     compacted: true,
     outputEntity: 'chunkId',
   });
-  return startStages([{ stage: chunkStage({ table }), wiring }], {
+  return startStages([{ stage: chunkStage({ table, ...options }), wiring }], {
     config: quietConfig,
     close: () => follower.stop(),
   });
