@@ -44,6 +44,7 @@ export function respondStage(options: RespondOptions = {}): EventStage<Interacti
         sentiment: enrichment.sentiment,
         customer: enrichment.customer,
         passages: grounding.passages,
+        retrievalMethod: grounding.method,
       };
       // A synchronous generator (the extractive one) answers without a promise per event.
       const draft = generator.draft(request);
