@@ -4,17 +4,22 @@
  * topic, and two knowledge tables following that topic as two retrieve instances would, each with its own
  * follower. A new article, a changed one and a pruned one must reach both within BOUND_MS; the measured delays
  * (from the import command's return to the first search of each instance that shows the change) are printed.
- * Then `ticketflow kb search` answers from the same topic, and a fresh instance is ready only once caught up.
+ * Then `ticketflow kb search` and the query API's GET /v1/kb/search answer from the same topic, and a fresh
+ * instance is ready only once caught up.
  */
+import { Client } from '@elastic/elasticsearch';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { ticketflowHere } from '../../../ops/cli/test-support.js';
 import { upsertOrganization } from '../../../ops/db/ingest-keys.js';
+import { buildQueryApp } from '../../../query-api/app.js';
+import { createJwtVerifier, signDevToken } from '../../../query-api/jwt.js';
 import type { RunningStages } from '../../runtime/main.js';
 import { codec, config, kafka } from '../../testing/kafka-kit.js';
 import { createKnowledgeTopics, startChunkStage, type KnowledgeTopics } from '../../testing/knowledge-kit.js';
@@ -189,4 +194,43 @@ test('ticketflow kb search answers one JSON line per question, k hits from disti
   const badK = await ticketflowHere(['kb', 'search', '--org', ORG, '--k', '0'], 'x\n');
   assert.equal(badK.code, 2);
   assert.match(badK.stderr, /--k must be/);
+});
+
+test('GET /v1/kb/search answers from a followed table, scoped to the token’s org, 503 until caught up', async () => {
+  const SECRET = 'integration-test-secret-long-enough-0000';
+  const es = new Client({ node: config.elasticsearch.url, requestTimeout: 10_000, maxRetries: 0 });
+  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const fresh = startInstance();
+  let caughtUp = false;
+  const app = await buildQueryApp({
+    config: { ...config.queryApi, rateLimits: { org: 10_000, user: 10_000, orgEndpoints: {}, userEndpoints: {} } },
+    es,
+    redis,
+    verify: createJwtVerifier({ algorithm: 'HS256', secret: SECRET }),
+    version: 'test',
+    knowledge: {
+      caughtUp: () => caughtUp,
+      search: async (orgId, q, options) => (await searchKnowledgeBase(fresh.retriever, orgId, [q], options))[0]!,
+    },
+  });
+  const get = (url: string, org = ORG) =>
+    app.inject({ url, headers: { authorization: `Bearer ${signDevToken(SECRET, { org, sub: 'agent' })}` } });
+  try {
+    assert.equal((await get('/v1/kb/search?q=refund')).statusCode, 503);
+    await fresh.table.ready();
+    caughtUp = true;
+    const res = await get(`/v1/kb/search?${new URLSearchParams({ q: 'I was charged twice', k: '2' })}`);
+    assert.equal(res.statusCode, 200, res.body);
+    const { hits } = res.json<{ hits: KbSearchHit[] }>();
+    assert.equal(hits[0]?.documentId, 'refunds');
+    assert.ok(hits.length <= 2 && new Set(hits.map((h) => h.documentId)).size === hits.length);
+    assert.deepEqual((await get('/v1/kb/search?q=I%20was%20charged%20twice', OTHER)).json(), { hits: [] });
+    const bad = await get('/v1/kb/search?q=refund&k=100');
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json<{ details: Array<{ field: string }> }>().details[0]?.field, 'k');
+  } finally {
+    await app.close();
+    redis.disconnect();
+    await es.close();
+  }
 });
