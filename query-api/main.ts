@@ -94,15 +94,18 @@ const followed = followKnowledgeBase(
 );
 const retriever = new HybridRetriever(followed.table.knowledge, embedder);
 let caughtUp = false;
+let stopping = false;
 void (async () => {
   // Until the first catch-up the route answers 503 and /readyz says why; a broker away is retried.
-  for (let attempt = 0; !caughtUp; attempt++) {
+  for (let attempt = 0; !caughtUp && !stopping; attempt++) {
     try {
       await followed.table.ready();
       caughtUp = true;
       logger.info({ orgs: followed.table.knowledge.orgIds.length }, 'knowledge base caught up');
     } catch (err) {
       if (attempt % 10 === 0) logger.warn({ err }, 'knowledge base not caught up yet');
+      // A broker away opens the table's breaker: probe until it answers again, then catch up.
+      await followed.dependency.waitUntilAvailable({ shouldStop: () => stopping });
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
@@ -135,6 +138,7 @@ logger.info({ address, openapi: `${address}/openapi.json` }, 'query-api listenin
 
 stopOnSignals(
   async () => {
+    stopping = true;
     await app.close();
     await Promise.allSettled([es.close(), redis.quit(), pool.end(), followed.follower.stop()]);
     await embedder.close();

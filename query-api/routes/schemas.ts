@@ -459,7 +459,8 @@ export function openApiDocument(version: string, limits: ServerLimits) {
       '/readyz': {
         get: {
           security: [],
-          summary: 'Readiness: the ticket store, Elasticsearch and Redis answer; each check at most a second old',
+          summary:
+            'Readiness: Elasticsearch and Redis answer and the knowledge base caught up; each check at most a second old',
           responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready; the body says why.' } },
         },
       },
