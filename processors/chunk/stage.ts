@@ -26,7 +26,7 @@ import {
 import { chunkDocument, DEFAULT_CHUNK_OPTIONS, type ChunkOptions } from './cut.js';
 import type { LiveDocument } from './live-chunks.js';
 
-export const CHUNK_STAGE = { name: 'chunk', version: '1.0.0' } as const;
+export const CHUNK_STAGE = { name: 'chunk', version: '1.1.0' } as const;
 
 export type DocumentInput = KnowledgeDocument | Tombstone;
 export type ChunkOutput = KnowledgeChunk | Tombstone;
