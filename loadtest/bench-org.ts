@@ -14,7 +14,13 @@ import { createIngestKey, upsertOrganization } from '../ops/db/ingest-keys.js';
 import { DEFAULT_CHUNK_INDEX } from '../processors/retrieve/chunk-index.js';
 import { saveRouteSettings } from '../processors/route/settings-store.js';
 import { kafka, topicEnds, uncommitted } from '../processors/testing/kafka-kit.js';
-import { indexKnowledgeBase, knowledgeDocuments, removeKnowledgeBases } from '../processors/testing/knowledge-kit.js';
+import {
+  indexKnowledgeBase,
+  knowledgeDocuments,
+  publishKnowledgeBase,
+  removeKnowledgeBases,
+  withdrawKnowledgeBase,
+} from '../processors/testing/knowledge-kit.js';
 import { TICKET_INDEX } from '../processors/sinks/search-index.js';
 import { SINK_NAMES } from '../processors/sinks/stages.js';
 import { ticketsCollection } from '../processors/sinks/ticket-store.js';
@@ -94,10 +100,11 @@ export async function seedBenchOrgs(config: Config, es: Client, orgs: readonly O
       const { key } = await createIngestKey(pool, org.id, 'benchmark');
       seeded.push({ id: org.id, key, customers: org.customers, chunks: 0, keying });
     }
-    // Straight into the index through the sinks' own code: the benchmark measures interactions, not imports.
-    const imports = await Promise.all(
-      orgs.map(async (org) => indexKnowledgeBase(es, await knowledgeDocuments(org.id, DEMO_KB))),
-    );
+    // Straight into the index through the sinks' own code, and onto the chunks topic the retrieve processes serve
+    // from, embedded once for all orgs: the benchmark measures interactions, not imports.
+    const documents = await Promise.all(orgs.map((org) => knowledgeDocuments(org.id, DEMO_KB)));
+    const imports = await Promise.all(documents.map((docs) => indexKnowledgeBase(es, docs)));
+    await publishKnowledgeBase(documents.flat());
     return seeded.map((org, i) => ({ ...org, chunks: imports[i]!.chunks }));
   } finally {
     await pool.end();
@@ -211,6 +218,10 @@ export async function removeBenchOrgs(
     'knowledge bases',
     async () => `${await removeKnowledgeBases(es, [...orgIds], DEFAULT_CHUNK_INDEX)} chunks removed`,
   );
+  await attempt('knowledge base passages on the chunks topic', async () => {
+    const documents = await Promise.all(orgIds.map((orgId) => knowledgeDocuments(orgId, DEMO_KB)));
+    return `${await withdrawKnowledgeBase(documents.flat())} tombstones`;
+  });
   await attempt('Redis keys', async () => {
     // Ingest buckets, the enrich context cache and the live views all name the org in their keys.
     const redis = new Redis(config.redis.url);

@@ -16,7 +16,7 @@ import type { KnowledgeDocument } from '../schemas/index.js';
 import { operatorKafka } from './cli/kafka.js';
 import { signDevToken } from '../query-api/jwt.js';
 import { DemoError, logHint, messageOf, step } from './demo/failure.js';
-import { postSample, waitRouted, type Posted } from './demo/pipeline.js';
+import { postSample, untilRetrievable, waitRouted, type Posted } from './demo/pipeline.js';
 import { lookFurther, ticketTable } from './demo/report.js';
 import { SAMPLES } from './demo/samples.js';
 import { configureRouting, DEMO_ORG, ensureIngestKey, seedOrganization } from './demo/seed.js';
@@ -111,6 +111,9 @@ async function main(): Promise<void> {
         await es.close();
       }
       console.log(`  ${knowledge.length} articles searchable after ${Math.round((Date.now() - started) / 1000)}s`);
+      const retrievable = knowledge.filter((doc) => !doc.deleted && doc.body.trim() !== '');
+      const took = await untilRetrievable(apiUrl, queryApiToken(600), retrievable, KB_WAIT_MS);
+      console.log(`  and found by the in-process hybrid retrieval (GET /v1/kb/search) ${took} ms later`);
     },
   );
 

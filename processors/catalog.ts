@@ -13,7 +13,8 @@ import { enrichStage } from './enrich/stage.js';
 import type { Resources } from './resources.js';
 import { respondStage } from './respond/stage.js';
 import { DEFAULT_CHUNK_INDEX } from './retrieve/chunk-index.js';
-import { createChunkSearchMany } from './retrieve/search.js';
+import { createIndexedChunkSearchMany } from './retrieve/hybrid/chunk-search.js';
+import { HybridRetriever } from './retrieve/hybrid/retriever.js';
 import { retrieveStage } from './retrieve/stage.js';
 import { createRouteSettingsLookup } from './route/settings-store.js';
 import { routeStage } from './route/stage.js';
@@ -37,12 +38,13 @@ const BUILDERS = {
   },
   // The model is loaded when the process starts, so a broken artefact fails it before it joins its group.
   classify: () => classifyStage({ model: IntentModel.load() }),
+  // Served from the knowledge base held in this process (the chunks topic followed in full): no network round trip.
   retrieve: (r) => {
-    const { client, dependency } = r.elasticsearch();
+    const table = r.knowledgeTable();
     return retrieveStage({
-      search: (requests) =>
-        dependency.call(() => createChunkSearchMany(client, { index: DEFAULT_CHUNK_INDEX })(requests)),
-      failure: (error) => dependency.failure(error),
+      search: createIndexedChunkSearchMany(new HybridRetriever(table.knowledge, r.embedder())),
+      method: 'HYBRID',
+      ready: () => table.ready(),
     });
   },
   respond: () => respondStage(),
@@ -68,7 +70,8 @@ const BUILDERS = {
     const { follower, dependency } = r.followTopic('chunks-table', TOPIC.knowledgeChunk, {
       apply: chunkRecordsApplier(live, r.codec(), r.logger),
     });
-    return chunkStage({ table: followedChunkTable(live, follower, dependency) });
+    // Each passage version is embedded here, once; every reader of the chunks topic gets the vector with it.
+    return chunkStage({ table: followedChunkTable(live, follower, dependency), embedder: r.embedder() });
   },
   'kb-index': (r) => {
     const { client, dependency } = r.elasticsearch();

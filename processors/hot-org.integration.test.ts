@@ -18,13 +18,19 @@ import { repoRoot } from '../config/index.js';
 import { createIngestKey, upsertOrganization } from '../ops/db/ingest-keys.js';
 import { freePort, waitUntilOk } from '../ops/net.js';
 import { INGEST_APP, type AppSpec } from '../ops/stack/apps.js';
-import type { InteractionReceived, RoutingDecided } from '../schemas/index.js';
+import type { InteractionReceived, KnowledgeDocument, RoutingDecided } from '../schemas/index.js';
 import { TOPIC } from '../topics/topology.js';
 import { liveViewKeys, readTicketView } from './sinks/live-views.js';
 import { TICKET_INDEX } from './sinks/search-index.js';
 import { ticketsCollection } from './sinks/ticket-store.js';
 import { collect, config, exited, spawnApp, type Collected } from './testing/kafka-kit.js';
-import { indexKnowledgeBase, knowledgeDocuments, removeKnowledgeBases } from './testing/knowledge-kit.js';
+import {
+  indexKnowledgeBase,
+  knowledgeDocuments,
+  publishKnowledgeBase,
+  removeKnowledgeBases,
+  withdrawKnowledgeBase,
+} from './testing/knowledge-kit.js';
 
 const run = randomUUID().slice(0, 8);
 const orgId = `it-hot-${run}`;
@@ -39,6 +45,7 @@ const probePorts: number[] = [];
 let db: Db;
 let ingestUrl: string;
 let key: string;
+let kb: KnowledgeDocument[] = [];
 let received: Collected<InteractionReceived>;
 let routed: Collected<RoutingDecided>;
 
@@ -76,7 +83,10 @@ before(async () => {
     partitionKey: 'conversation',
   });
   key = (await createIngestKey(pool, orgId, 'hot')).key;
-  await indexKnowledgeBase(es, await knowledgeDocuments(orgId, `${repoRoot}/connectors/kb-import/demo`));
+  // The processors' retrieve serves from the chunks topic; the chunk index is Elasticsearch's lexical copy.
+  kb = await knowledgeDocuments(orgId, `${repoRoot}/connectors/kb-import/demo`);
+  await indexKnowledgeBase(es, kb);
+  await publishKnowledgeBase(kb);
   received = await collect<InteractionReceived>(TOPIC.interactionReceived, 'InteractionReceived', { fromNow: true });
   routed = await collect<RoutingDecided>(TOPIC.routingDecided, 'RoutingDecided', { fromNow: true });
   const ingestPort = await freePort();
@@ -109,6 +119,7 @@ after(async () => {
   const operations = hits.hits.map((hit) => ({ delete: { _index: TICKET_INDEX, _id: hit._id! } }));
   if (operations.length > 0) await es.bulk({ operations, refresh: true });
   await removeKnowledgeBases(es, [orgId]);
+  await withdrawKnowledgeBase(kb);
   for (const pattern of liveViewKeys.patterns(orgId)) {
     const keys = await redis.keys(pattern);
     if (keys.length > 0) await redis.del(...keys);

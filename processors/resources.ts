@@ -10,10 +10,18 @@ import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
+import { LoadingOnnxEmbedder, type Embedder } from './retrieve/embeddings/embedder.js';
+import { KnowledgeBase } from './retrieve/hybrid/knowledge-base.js';
+import {
+  followedKnowledgeTable,
+  knowledgeRecordsApplier,
+  type KnowledgeTable,
+} from './retrieve/hybrid/knowledge-table.js';
 import { EventCodec } from './runtime/codec.js';
 import { Dependency } from './runtime/dependency.js';
 import { createKafka } from './runtime/kafka.js';
 import { TopicFollower, type TopicFollowerOptions } from './runtime/topic-follower.js';
+import { TOPIC } from '../topics/topology.js';
 
 export class Resources {
   private readonly made = new Map<string, { dependency: Dependency; close: () => Promise<unknown> }>();
@@ -22,6 +30,8 @@ export class Resources {
   private es?: Client;
   private mongoClient?: MongoClient;
   private eventCodec?: EventCodec;
+  private sentenceEmbedder?: LoadingOnnxEmbedder;
+  private knowledge?: KnowledgeTable;
 
   constructor(
     readonly config: Config,
@@ -130,8 +140,45 @@ export class Resources {
     return { follower, dependency: this.made.get(name)!.dependency };
   }
 
+  /** The sentence-embedding model, one session per process; fails at once when it is not installed. */
+  embedder(): Embedder {
+    if (!this.sentenceEmbedder) {
+      const { embeddingModelDir, embeddingThreads, embeddingMaxTokens } = this.config.retrieval;
+      this.sentenceEmbedder = new LoadingOnnxEmbedder(embeddingModelDir, {
+        threads: embeddingThreads,
+        maxTokens: embeddingMaxTokens,
+      });
+    }
+    return this.sentenceEmbedder;
+  }
+
+  /**
+   * The knowledge base in this process (retrieve/hybrid/knowledge-table.ts): the chunks topic followed in full and
+   * indexed per org, its vectors those the chunk stage computed with this process's model. Its first catch-up
+   * starts now, and the process is not ready until it is done.
+   */
+  knowledgeTable(): KnowledgeTable {
+    if (!this.knowledge) {
+      const embedder = this.embedder();
+      const knowledge = new KnowledgeBase({ dimension: embedder.dimension });
+      const { follower, dependency } = this.followTopic('knowledge-table', TOPIC.knowledgeChunk, {
+        apply: knowledgeRecordsApplier(knowledge, this.codec(), embedder, this.logger),
+      });
+      const table = followedKnowledgeTable(knowledge, follower, dependency);
+      this.knowledge = table;
+      table.ready().catch((error: unknown) => this.logger.warn({ err: error }, 'knowledge base not caught up yet'));
+    }
+    return this.knowledge;
+  }
+
+  /** Why the process should not take traffic yet, beyond its stages and dependencies (a table still loading). */
+  notReadyReasons(): string[] {
+    return this.knowledge?.notReadyReasons() ?? [];
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...this.made.values()].map((m) => m.close()));
+    await this.sentenceEmbedder?.close();
   }
 
   private register(name: string, probe: () => Promise<unknown>, close: () => Promise<unknown>): void {

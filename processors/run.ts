@@ -28,6 +28,12 @@ export async function runProcessors(names: readonly ProcessorName[]): Promise<Ru
   const resources = new Resources(config, logger);
   return runStagesProcess(
     names.map((name) => hostedStage(name, resources)),
-    { config, logger, dependencies: resources.dependencies, close: () => resources.close() },
+    {
+      config,
+      logger,
+      dependencies: resources.dependencies,
+      notReadyReasons: () => resources.notReadyReasons(),
+      close: () => resources.close(),
+    },
   );
 }

@@ -184,3 +184,25 @@ test('431 for oversized headers and 408 for a request never finished: both in th
   assert.ok((await countOf(/ticketflow_query_http_requests_total\{[^}]*status="431"[^}]*\} (\d+)/)) >= 1);
   assert.ok((await countOf(/ticketflow_query_http_requests_total\{[^}]*status="408"[^}]*\} (\d+)/)) >= 1);
 });
+
+test('GET /v1/kb/search names the parameter it refuses, and is a 503 without a knowledge base', async () => {
+  for (const [query, field] of [
+    ['', 'q'],
+    ['?q=refund&k=0', 'k'],
+    ['?q=refund&k=51', 'k'],
+    ['?q=refund&k=two', 'k'],
+    ['?q=refund&language=n%20o', 'language'],
+    ['?q=refund&limit=3', 'limit'],
+  ] as const) {
+    const res = await get(`/v1/kb/search${query}`);
+    assert.equal(res.statusCode, 400, query);
+    const body = res.json<{ details: Array<{ field: string }> }>();
+    assert.ok(
+      body.details.some((d) => d.field === field),
+      `${query}: ${res.body}`,
+    );
+  }
+  const res = await get('/v1/kb/search?q=refund');
+  assert.equal(res.statusCode, 503);
+  assert.equal(res.json<{ error: string }>().error, 'unavailable');
+});

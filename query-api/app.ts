@@ -29,7 +29,7 @@ import { createQueryApiMetrics, type QueryApiMetrics } from './metrics.js';
 import { RedisRequestLimiter, type RequestLimiter } from './rate-limit.js';
 import { effectiveLimits, type LimitOverridesLookup } from './rate-limit-settings.js';
 import { ID_MAX_LENGTH, openApiDocument, V1_ENDPOINTS } from './routes/schemas.js';
-import { v1Routes } from './routes/v1.js';
+import { v1Routes, type KnowledgeSearch } from './routes/v1.js';
 
 export interface QueryApiDependencies {
   readonly config: QueryApiConfig;
@@ -46,6 +46,8 @@ export interface QueryApiDependencies {
   readonly limiter?: RequestLimiter;
   /** How long a readiness check's answer is reused (probes.ts); 1 s unless told. */
   readonly readinessCacheMs?: number;
+  /** The knowledge base GET /v1/kb/search answers from (in this process); that route answers 503 without it. */
+  readonly knowledge?: KnowledgeSearch;
   /** The Elasticsearch index searched; `tf-tickets` unless told. */
   readonly searchIndex?: string;
   readonly logger?: FastifyBaseLogger;
@@ -137,6 +139,7 @@ export async function buildQueryApp(deps: QueryApiDependencies): Promise<Fastify
     limitsOf: async (orgId) => (overrides ? limitsWith(await overrides(orgId)) : config.rateLimits),
     metrics,
     ...(deps.searchIndex ? { searchIndex: deps.searchIndex } : {}),
+    ...(deps.knowledge ? { knowledge: deps.knowledge } : {}),
     now,
   });
   await app.register(probeRoutes, {
@@ -148,6 +151,13 @@ export async function buildQueryApp(deps: QueryApiDependencies): Promise<Fastify
         if (status === 'red') throw new Error('cluster health is red');
       },
       redis: async () => void (await deps.redis.ping()),
+      ...(deps.knowledge
+        ? {
+            knowledge: async () => {
+              if (!deps.knowledge!.caughtUp()) throw new Error('not caught up with the chunks topic yet');
+            },
+          }
+        : {}),
     },
     registry: metrics.registry,
   });

@@ -10,6 +10,12 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
 import { stopOnSignals } from '../processors/runtime/shutdown.js';
+import { LoadingOnnxEmbedder } from '../processors/retrieve/embeddings/embedder.js';
+import { searchKnowledgeBase } from '../processors/retrieve/hybrid/kb-search.js';
+import { followKnowledgeBase } from '../processors/retrieve/hybrid/knowledge-table.js';
+import { HybridRetriever } from '../processors/retrieve/hybrid/retriever.js';
+import { EventCodec } from '../processors/runtime/codec.js';
+import { createKafka } from '../processors/runtime/kafka.js';
 import { ConfigError, loadConfig, repoRoot, type QueryApiJwtConfig } from '../config/index.js';
 import { buildQueryApp } from './app.js';
 import { createJwtVerifier, type JwtVerifier } from './jwt.js';
@@ -74,6 +80,37 @@ if (redis.status !== 'ready') {
   });
 }
 
+// The knowledge base GET /v1/kb/search answers from: the chunks topic followed in full by this process, as every
+// retrieve instance does, so the API serves the same retrieval as the stage.
+const embedder = new LoadingOnnxEmbedder(config.retrieval.embeddingModelDir, {
+  threads: config.retrieval.embeddingThreads,
+  maxTokens: config.retrieval.embeddingMaxTokens,
+});
+const followed = followKnowledgeBase(
+  createKafka(config, logger, `${config.kafka.clientId}-query-api-kb`),
+  EventCodec.connect(config.schemaRegistry.url),
+  embedder,
+  { logger: logger },
+);
+const retriever = new HybridRetriever(followed.table.knowledge, embedder);
+let caughtUp = false;
+let stopping = false;
+void (async () => {
+  // Until the first catch-up the route answers 503 and /readyz says why; a broker away is retried.
+  for (let attempt = 0; !caughtUp && !stopping; attempt++) {
+    try {
+      await followed.table.ready();
+      caughtUp = true;
+      logger.info({ orgs: followed.table.knowledge.orgIds.length }, 'knowledge base caught up');
+    } catch (err) {
+      if (attempt % 10 === 0) logger.warn({ err }, 'knowledge base not caught up yet');
+      // A broker away opens the table's breaker: probe until it answers again, then catch up.
+      await followed.dependency.waitUntilAvailable({ shouldStop: () => stopping });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+})();
+
 const metrics = createQueryApiMetrics();
 const app = await buildQueryApp({
   config: config.queryApi,
@@ -84,6 +121,10 @@ const app = await buildQueryApp({
   version,
   logger,
   metrics,
+  knowledge: {
+    caughtUp: () => caughtUp,
+    search: async (orgId, question, options) => (await searchKnowledgeBase(retriever, orgId, [question], options))[0]!,
+  },
   limitOverrides: createLimitOverridesLookup({
     db: pool,
     onError: (err) => {
@@ -97,8 +138,10 @@ logger.info({ address, openapi: `${address}/openapi.json` }, 'query-api listenin
 
 stopOnSignals(
   async () => {
+    stopping = true;
     await app.close();
-    await Promise.allSettled([es.close(), redis.quit(), pool.end()]);
+    await Promise.allSettled([es.close(), redis.quit(), pool.end(), followed.follower.stop()]);
+    await embedder.close();
   },
   { deadlineMs: config.processor.shutdownDeadlineMs, logger },
 );

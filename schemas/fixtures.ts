@@ -230,5 +230,6 @@ export const sampleEvents: { readonly [N in keyof EventTypes]: EventTypes[N] } =
     language: 'en',
     sourceUri: 'https://help.acme.example/refunds',
     tags: ['billing'],
+    embedding: null,
   },
 };

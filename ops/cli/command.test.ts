@@ -73,3 +73,19 @@ test('every command answers --help with its usage and exit 0', async () => {
     assert.match(io.out(), /usage: ticketflow /, name);
   }
 });
+
+test('kb --help documents both actions, and kb search refuses a bad --k or a path before touching the stack', async () => {
+  let io = capture();
+  assert.equal(await main(['kb', '--help'], io), EXIT.ok);
+  assert.match(io.out(), /ticketflow kb import --org/);
+  assert.match(io.out(), /ticketflow kb search --org <id> \[--k 5\]/);
+  io = capture();
+  assert.equal(await main(['kb', 'search', '--org', 'demo', '--k', '0'], io), EXIT.usage);
+  assert.match(io.err(), /--k must be a whole number from 1 to 50/);
+  io = capture();
+  assert.equal(await main(['kb', 'search', '--org', 'demo', 'questions.txt'], io), EXIT.usage);
+  assert.match(io.err(), /reads its questions from stdin/);
+  io = capture();
+  assert.equal(await main(['kb', 'search'], io), EXIT.usage);
+  assert.match(io.err(), /--org is required/);
+});

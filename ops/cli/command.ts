@@ -8,7 +8,7 @@
  *   2  refused: bad arguments or configuration, an unknown name, a value out of range, or a request the
  *      current state does not allow (a live consumer group); nothing was changed
  */
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../../config/index.js';
 
@@ -34,6 +34,8 @@ export interface OutStream extends Pick<Writable, 'write'> {
 export interface Io {
   readonly stdout: OutStream;
   readonly stderr: OutStream;
+  /** What a command reading its input from stdin reads; process.stdin unless told (tests). */
+  readonly stdin?: Readable;
 }
 
 export const processIo: Io = { stdout: process.stdout, stderr: process.stderr };

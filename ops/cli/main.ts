@@ -18,7 +18,7 @@ export const COMMANDS: Readonly<Record<string, Entry>> = {
     load: () => import('./provision.js'),
   },
   db: { summary: 'database migrations, orgs, ingest keys, route settings', load: () => import('./db.js') },
-  kb: { summary: "import articles into an org's knowledge base", load: () => import('./kb.js') },
+  kb: { summary: "import articles into an org's knowledge base, or search it", load: () => import('./kb.js') },
   classify: { summary: 'classify texts from stdin, one JSON line each', load: () => import('./classify.js') },
   groups: { summary: 'consumer groups: state, members, lag per partition', load: () => import('./groups.js') },
   replay: { summary: "reset a consumer group's offsets to reprocess", load: () => import('./replay.js') },

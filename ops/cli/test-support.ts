@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { loadConfig, repoRoot } from '../../config/index.js';
 import { findJavaHome } from '../stack/java.js';
@@ -44,12 +45,14 @@ export function ticketflow(args: string[], env: NodeJS.ProcessEnv = {}): Promise
 
 /**
  * The same command run inside the test process (ops/cli/main.ts with captured output): the code and exit code
- * of the real command without a process start, for the many short calls of refusal tests.
+ * of the real command without a process start, for the many short calls of refusal tests. `stdin`: what the
+ * command reads from its standard input.
  */
-export async function ticketflowHere(args: string[]): Promise<RunResult> {
+export async function ticketflowHere(args: string[], stdin?: string): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
+    ...(stdin !== undefined ? { stdin: Readable.from([stdin]) } : {}),
     stdout: { write: (chunk: string | Uint8Array) => ((stdout += String(chunk)), true) },
     stderr: { write: (chunk: string | Uint8Array) => ((stderr += String(chunk)), true) },
   });

@@ -122,3 +122,37 @@ export async function waitRouted(
     services.length === 1 ? services[0] : undefined,
   );
 }
+
+/**
+ * Waits until the in-process retrieval (the query API's GET /v1/kb/search, the same as the retrieve stage's)
+ * finds each document by its title; returns how long that took. The chunks reach every follower of the chunks
+ * topic within about a second, so this mostly confirms what the Elasticsearch check already saw.
+ */
+export async function untilRetrievable(
+  apiUrl: string,
+  token: string,
+  documents: ReadonlyArray<{ documentId: string; title: string }>,
+  timeoutMs: number,
+): Promise<number> {
+  const started = Date.now();
+  let missing = [...documents];
+  while (missing.length > 0) {
+    const still = [];
+    for (const doc of missing) {
+      const url = `${apiUrl}/v1/kb/search?${new URLSearchParams({ q: doc.title, k: '10' })}`;
+      const response = await request('query-api', url, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await response.json().catch(() => null)) as { hits?: Array<{ documentId: string }> } | null;
+      if (!response.ok || !body?.hits?.some((h) => h.documentId === doc.documentId)) still.push(doc);
+    }
+    missing = still;
+    if (missing.length === 0) break;
+    if (Date.now() - started > timeoutMs) {
+      throw new DemoError(
+        `retrieval does not find ${missing.map((d) => d.documentId).join(', ')} by title after ${timeoutMs / 1000}s`,
+        'query-api',
+      );
+    }
+    await sleep(250);
+  }
+  return Date.now() - started;
+}

@@ -36,7 +36,12 @@ test('a short document is one chunk carrying title, section, version and source'
 test('chunks become valid KnowledgeChunk events', () => {
   const body = `# Guide\n\n${paragraph('refund', 0, 12)}\n\n## Shipping\n\n${paragraph('shipping', 0, 8)}`;
   for (const chunk of chunkDocument(doc(body))) {
-    eventCatalog().encode('KnowledgeChunk', { ...chunk, meta: sampleEvents.KnowledgeChunk.meta, deleted: false });
+    eventCatalog().encode('KnowledgeChunk', {
+      ...chunk,
+      meta: sampleEvents.KnowledgeChunk.meta,
+      deleted: false,
+      embedding: null,
+    });
   }
 });
 

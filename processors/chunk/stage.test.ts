@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import { eventCatalog, type KnowledgeChunk, type KnowledgeDocument } from '../../schemas/index.js';
+import { passageEmbeddingText, type Embedder } from '../retrieve/embeddings/embedder.js';
+import { decodePassageEmbedding } from '../retrieve/embeddings/passage-embedding.js';
 import { wiringFor } from '../runtime/wiring.js';
 import { isTombstone, ItemFailure, tombstone, type Tombstone } from '../runtime/stage.js';
 import { runStage } from '../testing/stage-harness.js';
@@ -78,7 +80,10 @@ test('a first version becomes its chunks, in order, valid under the schema, with
   );
   for (const [i, chunk] of records(outputs!).entries()) {
     eventCatalog().encode('KnowledgeChunk', chunk);
-    assert.deepEqual({ ...chunk, meta: undefined }, { ...expected[i]!, deleted: false, meta: undefined });
+    assert.deepEqual(
+      { ...chunk, meta: undefined },
+      { ...expected[i]!, deleted: false, embedding: null, meta: undefined },
+    );
     assert.equal(chunk.meta.causationId, doc.meta.eventId);
     assert.equal(chunk.meta.conversationId, doc.documentId);
   }
@@ -165,4 +170,65 @@ test('versions in one batch see each other before the topic does: the later dele
     tombstones(v2!).map((t) => t.entityId),
     Array.from({ length: v1Count - 1 }, (_, i) => `doc-refunds#${i + 1}`),
   );
+});
+
+/** Stands in for the model: a passage's embedding is its length, then ones; records what it was asked. */
+class RecordingEmbedder implements Embedder {
+  readonly modelId = 'recording';
+  readonly dimension = 4;
+  passages: string[][] = [];
+  fail = false;
+  embedQueries(): Promise<Float32Array[]> {
+    throw new Error('the chunk stage embeds no question');
+  }
+  embedPassages(texts: readonly string[]) {
+    if (this.fail) return Promise.reject(new Error('model broke'));
+    this.passages.push([...texts]);
+    return Promise.resolve(texts.map((t) => Float32Array.from([t.length, 1, 1, 1])));
+  }
+  close() {
+    return Promise.resolve();
+  }
+}
+
+test('with an embedder, every passage of a batch is embedded in one call and carries its vector', async () => {
+  const embedder = new RecordingEmbedder();
+  const live = new LiveChunks();
+  const v1 = documentVersion(1, 4);
+  const doc2 = documentVersion(1, 2, { documentId: 'doc-shipping', title: 'Shipping' });
+  const answers = await runStage(chunkStage({ table: tableOf(live), embedder }), [v1, doc2]);
+  const outputs = (answers as ChunkOutput[][]).flat();
+  const passages = records(outputs);
+  assert.equal(embedder.passages.length, 1, 'one call for the batch');
+  assert.deepEqual(embedder.passages[0], passages.map(passageEmbeddingText));
+  for (const p of passages) {
+    eventCatalog().encode('KnowledgeChunk', p);
+    assert.equal(p.embedding?.model, 'recording');
+    assert.deepEqual(
+      decodePassageEmbedding(p.embedding, 'recording', 4),
+      Float32Array.from([passageEmbeddingText(p).length, 1, 1, 1]),
+    );
+  }
+  readBack(live, outputs);
+
+  // Deletions carry no embedding, and cost no call when nothing else is emitted.
+  const [shorter] = (await runStage(chunkStage({ table: tableOf(live), embedder }), [
+    documentVersion(2, 0, { deleted: true }),
+  ])) as ChunkOutput[][];
+  assert.ok(records(shorter!).every((c) => c.deleted && c.embedding === null));
+  assert.equal(embedder.passages.length, 1);
+});
+
+test('a model failure fails the items that had passages to embed, and only those', async () => {
+  const embedder = new RecordingEmbedder();
+  embedder.fail = true;
+  const live = new LiveChunks();
+  const [v2] = await handle(live, [documentVersion(2, 1)]);
+  readBack(live, v2!);
+  const answers = await runStage(chunkStage({ table: tableOf(live), embedder }), [
+    documentVersion(3, 2),
+    documentVersion(1, 2),
+  ]);
+  assert.ok(answers[0] instanceof ItemFailure);
+  assert.deepEqual(answers[1], [], 'an older version emits nothing, so nothing failed');
 });

@@ -12,11 +12,21 @@
  */
 import type { EventMeta, KnowledgeChunk, KnowledgeDocument } from '../../schemas/index.js';
 import { chunkIdOf } from '../retrieve/chunk-index.js';
-import { failed, isTombstone, tombstone, type BatchStage, type ItemResult, type Tombstone } from '../runtime/stage.js';
+import { passageEmbeddingText, type Embedder } from '../retrieve/embeddings/embedder.js';
+import { encodePassageEmbedding } from '../retrieve/embeddings/passage-embedding.js';
+import {
+  failed,
+  isTombstone,
+  ItemFailure,
+  tombstone,
+  type BatchStage,
+  type ItemResult,
+  type Tombstone,
+} from '../runtime/stage.js';
 import { chunkDocument, DEFAULT_CHUNK_OPTIONS, type ChunkOptions } from './cut.js';
 import type { LiveDocument } from './live-chunks.js';
 
-export const CHUNK_STAGE = { name: 'chunk', version: '1.0.0' } as const;
+export const CHUNK_STAGE = { name: 'chunk', version: '1.1.0' } as const;
 
 export type DocumentInput = KnowledgeDocument | Tombstone;
 export type ChunkOutput = KnowledgeChunk | Tombstone;
@@ -54,7 +64,7 @@ export function chunkVersion(
   if (live.version !== null && version < live.version) return null;
 
   const fields = isTombstone(input) || input.deleted ? [] : chunkDocument(input, options);
-  const chunks = fields.map((f, i): KnowledgeChunk => ({ meta: derive(i), ...f, deleted: false }));
+  const chunks = fields.map((f, i): KnowledgeChunk => ({ meta: derive(i), ...f, deleted: false, embedding: null }));
   const surplus = live.indexes.filter((index) => index >= chunks.length);
   const deletions = surplus.flatMap((chunkIndex, k): ChunkOutput[] => {
     const chunkId = chunkIdOf(documentId, chunkIndex);
@@ -74,15 +84,30 @@ export function chunkVersion(
       language: isTombstone(input) ? '' : input.language,
       sourceUri: isTombstone(input) ? null : input.source.uri,
       tags: [],
+      embedding: null,
     };
     return [deleted, tombstone(derive(chunks.length + 2 * k + 1), chunkId, version)];
   });
   return { documentId, version, outputs: [...chunks, ...deletions], live: chunks.map((c) => c.chunkIndex) };
 }
 
+/**
+ * Embeds the live passages among the outputs in place, in one call for the whole batch: the only place passages
+ * meet the model, so each passage version is embedded once and every reader of the chunks topic gets the vector
+ * with the passage. Rejects when the model fails (the batch is retried, then dead-lettered).
+ */
+export async function embedPassages(embedder: Embedder, outputs: readonly ChunkOutput[]): Promise<void> {
+  const passages = outputs.filter((o): o is KnowledgeChunk => !isTombstone(o) && !o.deleted);
+  if (passages.length === 0) return;
+  const vectors = await embedder.embedPassages(passages.map(passageEmbeddingText));
+  passages.forEach((p, i) => (p.embedding = encodePassageEmbedding(embedder.modelId, vectors[i]!)));
+}
+
 export function chunkStage(deps: {
   readonly table: ChunkTable;
   readonly options?: ChunkOptions;
+  /** Computes each emitted passage's embedding; without one, passages travel without (found lexically only). */
+  readonly embedder?: Embedder;
 }): BatchStage<DocumentInput, ChunkOutput> {
   return {
     ...CHUNK_STAGE,
@@ -91,22 +116,38 @@ export function chunkStage(deps: {
     readsTombstones: true,
     async handleBatch(items) {
       await deps.table.catchUp();
-      return items.map(({ event, context }): ItemResult<ChunkOutput> => {
+      const results = cutBatch(deps, items);
+      if (deps.embedder) {
+        const outputs = results.flatMap((r) => (r instanceof ItemFailure ? [] : r));
         try {
-          const { orgId } = event.meta;
-          const documentId = isTombstone(event) ? event.entityId : event.documentId;
-          const live = deps.table.live(orgId, documentId);
-          const result = chunkVersion(event, live, (i) => context.derive(i), deps.options);
-          if (!result) {
-            context.debug({ documentId, liveVersion: live.version }, 'older document version ignored');
-            return [];
-          }
-          deps.table.emitted(orgId, documentId, result.version, result.live);
-          return result.outputs;
+          await embedPassages(deps.embedder, outputs);
         } catch (error) {
-          return failed(error);
+          return results.map((r) => (r instanceof ItemFailure || r.length === 0 ? r : failed(error)));
         }
-      });
+      }
+      return results;
     },
   };
+}
+
+function cutBatch(
+  deps: { readonly table: ChunkTable; readonly options?: ChunkOptions },
+  items: Parameters<BatchStage<DocumentInput, ChunkOutput>['handleBatch']>[0],
+): ItemResult<ChunkOutput>[] {
+  return items.map(({ event, context }): ItemResult<ChunkOutput> => {
+    try {
+      const { orgId } = event.meta;
+      const documentId = isTombstone(event) ? event.entityId : event.documentId;
+      const live = deps.table.live(orgId, documentId);
+      const result = chunkVersion(event, live, (i) => context.derive(i), deps.options);
+      if (!result) {
+        context.debug({ documentId, liveVersion: live.version }, 'older document version ignored');
+        return [];
+      }
+      deps.table.emitted(orgId, documentId, result.version, result.live);
+      return result.outputs;
+    } catch (error) {
+      return failed(error);
+    }
+  });
 }

@@ -84,7 +84,7 @@ before(async () => {
   const routed = await topicsFor('RoutingDecided', true);
   await start(classifyStage(), wiring('classify', enriched, classified, 'InteractionEnriched'));
   await start(
-    retrieveStage({ search: createChunkSearchMany(es, { index }) }),
+    retrieveStage({ search: createChunkSearchMany(es, { index }), method: 'LEXICAL' }),
     wiring('retrieve', classified, grounded, 'InteractionClassified'),
   );
   await start(respondStage(), wiring('respond', grounded, drafted, 'InteractionGrounded'));

@@ -277,3 +277,25 @@ test('rendering: sentences run on, list items on their own lines, a paragraph af
     'Pay by:\n- card\n- transfer\n\nBoth are free. No fees apply.',
   );
 });
+
+test('hybrid groundings are read on the fused scale: small RRF scores still ground a draft, and agreement is strength', () => {
+  // Scores as the hybrid retrieval gives them: 1/(60 + rank) summed over the lists that found the document.
+  const fusedRefunds = { ...refunds, score: 1 / 61 + 1 / 61 };
+  const fusedShipping = { ...shipping, score: 1 / 62 };
+  const question = 'I was charged twice for my order, when is it refunded?';
+  const asLexical = extractiveGenerator().draft(request(question, [fusedRefunds, fusedShipping])) as Draft;
+  assert.equal(asLexical.holding, true, 'read as BM25 scores, they are all below the floor');
+  const hybrid = extractiveGenerator().draft({
+    ...request(question, [fusedRefunds, fusedShipping]),
+    retrievalMethod: 'HYBRID',
+  }) as Draft;
+  assert.equal(hybrid.holding, false);
+  assert.deepEqual(
+    hybrid.citations.map((c) => c.chunkId),
+    ['refunds#1'],
+  );
+  const both = extract(question, 'en', [fusedRefunds], undefined, 'HYBRID')!;
+  const lexicalOnly = extract(question, 'en', [{ ...fusedRefunds, score: 1 / 61 }], undefined, 'HYBRID')!;
+  assert.equal(both.strength, 1);
+  assert.ok(Math.abs(lexicalOnly.strength - 0.5) < 1e-9);
+});

@@ -9,9 +9,11 @@
  * term found only in the article title or the heading above a sentence counts half: the sentence is
  * about that topic without naming it. Confidence multiplies three things, so any one being weak keeps it
  * low: coverage (how much of the question the quoted sentences address), evidence (a question matched on
- * a single word is a guess) and retrieval strength (the top BM25 score, saturated).
+ * a single word is a guess) and retrieval strength (the top BM25 score, saturated; for hybrid retrieval, the
+ * top fused score as a share of the best a fusion can give: first in both lists).
  */
-import type { Citation, Draft, Passage } from '../../schemas/index.js';
+import type { Citation, Draft, Passage, RetrievalMethod } from '../../schemas/index.js';
+import { DEFAULT_FUSION } from '../retrieve/hybrid/fusion.js';
 import { contentTerms } from '../retrieve/terms.js';
 import { holdingDraft, type DraftGenerator, type DraftRequest } from './generator.js';
 import { draftUnits } from './sentences.js';
@@ -110,11 +112,32 @@ function unitsOf(passage: Passage, language: string): readonly Unit[] {
   return units;
 }
 
-function candidatesOf(passages: readonly Passage[], language: string, options: ExtractiveOptions): Candidate[] {
+/**
+ * Score of a document placed first by both lists of the hybrid retrieval: fused scores are sums of
+ * weight / (k + rank), so none is higher.
+ */
+const BEST_FUSED_SCORE = (DEFAULT_FUSION.lexicalWeight + DEFAULT_FUSION.vectorWeight) / (DEFAULT_FUSION.k + 1);
+
+/** Fused scores are ranks in disguise, not match strengths: the BM25 floor and pivot do not apply to them. */
+const isFused = (method: RetrievalMethod) => method === 'HYBRID';
+
+/** Retrieval strength, 0 to 1, read on the scale of the method that scored the passages. */
+export function retrievalStrength(topScore: number, method: RetrievalMethod, options: ExtractiveOptions): number {
+  if (isFused(method)) return Math.min(1, topScore / BEST_FUSED_SCORE);
+  return topScore / (topScore + options.scorePivot);
+}
+
+function candidatesOf(
+  passages: readonly Passage[],
+  language: string,
+  method: RetrievalMethod,
+  options: ExtractiveOptions,
+): Candidate[] {
   const topScore = Math.max(...passages.map((p) => p.score));
   const seen = new Set<string>();
+  const floor = isFused(method) ? 0 : options.minPassageScore;
   return passages.flatMap((passage, p) => {
-    if (passage.score < options.minPassageScore || passage.score < options.minRelativeScore * topScore) return [];
+    if (passage.score < floor || passage.score < options.minRelativeScore * topScore) return [];
     return unitsOf(passage, language).flatMap((unit) => {
       // Chunks overlap and articles repeat themselves: quote each sentence once.
       if (seen.has(unit.text)) return [];
@@ -140,10 +163,11 @@ export function extract(
   language: string,
   passages: readonly Passage[],
   options: ExtractiveOptions = DEFAULT_EXTRACTIVE_OPTIONS,
+  method: RetrievalMethod = 'LEXICAL',
 ): Extraction | null {
   const asked = [...new Set(contentTerms(question, language))];
   if (asked.length === 0 || passages.length === 0) return null;
-  const candidates = candidatesOf(passages, language, options);
+  const candidates = candidatesOf(passages, language, method, options);
   if (candidates.length === 0) return null;
   const weights = termWeights(asked, candidates);
   const topScore = Math.max(...passages.map((p) => p.score));
@@ -178,7 +202,7 @@ export function extract(
   const coverage = asked.reduce((sum, t) => sum + weights.get(t)! * credit.get(t)!, 0) / total;
   const matched = [...credit.values()].reduce((sum, c) => sum + c, 0);
   const evidence = Math.min(1, matched / options.evidenceTerms);
-  const strength = topScore / (topScore + options.scorePivot);
+  const strength = retrievalStrength(topScore, method, options);
   const confidence = coverage * evidence * (0.5 + 0.5 * strength);
   if (confidence < options.minConfidence) return null;
   return { groups: groupByPassage(units, passages), coverage, evidence, strength, confidence };
@@ -235,7 +259,13 @@ export function extractiveGenerator(options: Partial<ExtractiveOptions> = {}): D
   return {
     name: 'extractive',
     draft(request: DraftRequest): Draft {
-      const extraction = extract(request.question, request.language, request.passages, settings);
+      const extraction = extract(
+        request.question,
+        request.language,
+        request.passages,
+        settings,
+        request.retrievalMethod ?? 'LEXICAL',
+      );
       if (!extraction) return holdingDraft(request.language);
       const { language, templates } = templatesFor(request.language);
       const body = extraction.groups.map((g) => renderGroup(g.units)).join('\n\n');

@@ -3,7 +3,14 @@
  * or wrap the extractive one without the stage changing; every generator gets the same grounded input and
  * must cite what it uses.
  */
-import type { Classification, CustomerContext, Draft, Passage, Sentiment } from '../../schemas/index.js';
+import type {
+  Classification,
+  CustomerContext,
+  Draft,
+  Passage,
+  RetrievalMethod,
+  Sentiment,
+} from '../../schemas/index.js';
 import { TEMPLATE_VERSION, templatesFor } from './templates.js';
 
 export interface DraftRequest {
@@ -17,6 +24,8 @@ export interface DraftRequest {
   customer: CustomerContext;
   /** Retrieved passages, most relevant first; the only facts a draft may state. */
   passages: readonly Passage[];
+  /** How the passages were found, which says what their scores mean (LEXICAL, BM25 scores, unless told). */
+  retrievalMethod?: RetrievalMethod;
 }
 
 export interface DraftGenerator {

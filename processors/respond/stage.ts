@@ -22,7 +22,7 @@ export function respondStage(options: RespondOptions = {}): EventStage<Interacti
   const generator = options.generator ?? extractiveGenerator();
   return {
     name: 'respond',
-    version: '0.1.0',
+    version: '0.2.0',
     consumes: ['InteractionGrounded'],
     emits: 'ResponseDrafted',
     handle(event, context) {
@@ -44,6 +44,7 @@ export function respondStage(options: RespondOptions = {}): EventStage<Interacti
         sentiment: enrichment.sentiment,
         customer: enrichment.customer,
         passages: grounding.passages,
+        retrievalMethod: grounding.method,
       };
       // A synchronous generator (the extractive one) answers without a promise per event.
       const draft = generator.draft(request);

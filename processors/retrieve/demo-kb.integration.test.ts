@@ -144,7 +144,10 @@ test('retrieve, respond and route chain over the imported articles into valid ev
     },
     classification: { ...base.classification, intent: 'passcode_forgotten', priority: 'P3' },
   };
-  const [grounded] = await handleOne(retrieveStage({ search: createChunkSearchMany(client, { index }) }), classified);
+  const [grounded] = await handleOne(
+    retrieveStage({ search: createChunkSearchMany(client, { index }), method: 'LEXICAL' }),
+    classified,
+  );
   eventCatalog().encode('InteractionGrounded', grounded!);
   assert.equal(grounded!.grounding.passages[0]?.documentId, 'password-reset');
 

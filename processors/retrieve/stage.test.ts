@@ -43,7 +43,7 @@ test('grounds a classified interaction in its org and language and emits a valid
       k: 4,
     },
   ]);
-  assert.equal(out!.grounding.method, 'LEXICAL');
+  assert.equal(out!.grounding.method, 'HYBRID');
   assert.deepEqual(out!.grounding.passages, [passage]);
   assert.equal(out!.meta.causationId, input.meta.eventId);
   assert.deepEqual(out!.classification, input.classification);
@@ -60,7 +60,7 @@ test('an out-of-scope interaction is still searched, without its intent, and sta
   eventCatalog().encode('InteractionGrounded', out!);
   assert.equal(requests.length, 1);
   assert.ok(!requests[0]!.query.startsWith('billing refund'));
-  assert.equal(out!.grounding.method, 'LEXICAL');
+  assert.equal(out!.grounding.method, 'HYBRID');
   assert.equal(out!.classification.outOfScope, true);
 });
 
@@ -81,7 +81,7 @@ test('nothing found is an empty grounding, not an error', async () => {
   const { search } = recordingSearch([]);
   const [out] = await handleOne(retrieveStage({ search }), input);
   eventCatalog().encode('InteractionGrounded', out!);
-  assert.equal(out!.grounding.method, 'LEXICAL');
+  assert.equal(out!.grounding.method, 'HYBRID');
   assert.deepEqual(out!.grounding.passages, []);
 });
 
@@ -105,4 +105,17 @@ test('a failing search fails the handler, so the runtime retries it', async () =
     throw new Error('connection refused');
   };
   await assert.rejects(handleOne(retrieveStage({ search }), input), /connection refused/);
+});
+
+test('a batch waits until the index is ready before it searches', async () => {
+  const { search, requests } = recordingSearch();
+  let release!: () => void;
+  const ready = new Promise<void>((resolve) => (release = resolve));
+  const handling = handleOne(retrieveStage({ search, ready: () => ready }), sampleEvents.InteractionClassified);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(requests.length, 0, 'no search before the table caught up');
+  release();
+  const [out] = await handling;
+  assert.equal(requests.length, 1);
+  assert.equal(out!.grounding.method, 'HYBRID');
 });

@@ -1,4 +1,4 @@
-import type { Grounding, InteractionClassified, InteractionGrounded } from '../../schemas/index.js';
+import type { Grounding, InteractionClassified, InteractionGrounded, RetrievalMethod } from '../../schemas/index.js';
 import { PermanentError } from '../runtime/errors.js';
 import { failed, type BatchStage, type ItemResult } from '../runtime/stage.js';
 import { buildRetrievalQuery, DEFAULT_MAX_QUERY_CHARS } from './query.js';
@@ -7,8 +7,15 @@ import { SearchItemError, type ChunkSearchMany, type SearchRequest } from './sea
 export const RETRIEVE_STAGE = 'retrieve';
 
 export interface RetrieveOptions {
-  /** Searches a batch's queries at once (one request to the index per batch). */
+  /** Searches a batch's queries at once (the in-process hybrid index, hybrid/chunk-search.ts, as wired). */
   search: ChunkSearchMany;
+  /** How `search` finds passages, recorded in each grounding; HYBRID by default. */
+  method?: RetrievalMethod;
+  /**
+   * Resolves once `search` answers from the whole knowledge base (its table caught up); awaited before every
+   * batch, so a fresh instance never grounds an interaction in an index still loading.
+   */
+  ready?: () => Promise<void>;
   /** Passages handed to respond; a few good ones beat many weak ones in a short reply. */
   k?: number;
   /**
@@ -29,16 +36,18 @@ const SKIPPED: Grounding = { method: 'SKIPPED', query: '', passages: [] };
 export function retrieveStage(options: RetrieveOptions): BatchStage<InteractionClassified, InteractionGrounded> {
   const k = options.k ?? 5;
   const maxQueryChars = options.maxQueryChars ?? DEFAULT_MAX_QUERY_CHARS;
+  const method = options.method ?? 'HYBRID';
   const failure =
     options.failure ??
     ((error: Error) =>
       error instanceof SearchItemError && error.status < 500 ? new PermanentError(error.message) : error);
   return {
     name: RETRIEVE_STAGE,
-    version: '0.2.0',
+    version: '0.3.0',
     consumes: ['InteractionClassified'],
     emits: 'InteractionGrounded',
     async handleBatch(items) {
+      await options.ready?.();
       const requests: Array<SearchRequest | null> = items.map(({ event }) => {
         if (event.classification.outOfScope && options.outOfScope === 'skip') return null;
         const query = buildRetrievalQuery(event.enrichment, event.classification, maxQueryChars);
@@ -53,7 +62,7 @@ export function retrieveStage(options: RetrieveOptions): BatchStage<InteractionC
         if (request) {
           const result = found[next++]!;
           if (result instanceof Error) return failed(failure(result));
-          grounding = { method: 'LEXICAL', query: request.query, passages: result.passages };
+          grounding = { method, query: request.query, passages: result.passages };
         }
         context.debug(
           {

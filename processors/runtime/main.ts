@@ -34,6 +34,8 @@ export interface HostOptions {
   readonly config?: Config;
   /** Dependencies to report in readiness and metrics. */
   readonly dependencies?: readonly Dependency[];
+  /** More reasons not to be ready (a table the stages read still loading). */
+  readonly notReadyReasons?: () => string[];
   /** Runs after every stage stopped: closes the clients the stages used. */
   readonly close?: () => Promise<void>;
   readonly logger?: Logger;
@@ -84,6 +86,7 @@ export async function startStages(stages: readonly HostedStage[], host: HostOpti
       notReadyReasons: () => [
         ...runners.flatMap((runner, i) => runner.notReadyReasons().map((r) => `${stages[i]!.stage.name}: ${r}`)),
         ...dependencies.filter((d) => d.state !== 'closed').map((d) => d.describe()),
+        ...(host.notReadyReasons?.() ?? []),
       ],
     },
     metrics.registry,

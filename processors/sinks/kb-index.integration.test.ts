@@ -1,7 +1,6 @@
 /**
  * The kb-index sink against the stack's Elasticsearch, in a throwaway index: chunk versions written with external
- * versions, deletions by record and by tombstone, replays and late versions refused, and the embedding hook
- * called once per passage version.
+ * versions, deletions by record and by tombstone, replays and late versions refused.
  */
 import { Client } from '@elastic/elasticsearch';
 import assert from 'node:assert/strict';
@@ -14,7 +13,7 @@ import { createChunkSearch } from '../retrieve/search.js';
 import { Dependency } from '../runtime/dependency.js';
 import { ItemFailure, tombstone } from '../runtime/stage.js';
 import { runStage } from '../testing/stage-harness.js';
-import { applyChunks, kbIndexSink, type PassageVersion } from './kb-index.js';
+import { applyChunks, kbIndexSink } from './kb-index.js';
 
 const es = new Client({ node: loadConfig().elasticsearch.url, requestTimeout: 10_000, maxRetries: 0 });
 const index = `test-kb-index-${process.pid}-${Date.now()}`;
@@ -40,12 +39,7 @@ const stored = async (orgId: string, chunkId: string) => {
   return found?._source ?? null;
 };
 
-const embedded: PassageVersion[][] = [];
-const embedder = { embedPassages: async (p: readonly PassageVersion[]) => void embedded.push([...p]) };
-const sink = kbIndexSink(es, new Dependency('elasticsearch', { probe: () => es.cluster.health() }), {
-  index,
-  embedder,
-});
+const sink = kbIndexSink(es, new Dependency('elasticsearch', { probe: () => es.cluster.health() }), { index });
 
 async function write(records: Parameters<typeof applyChunks>[1]) {
   const answers = await runStage(sink, records);
@@ -116,16 +110,4 @@ test('the last record of a chunk in a batch is the one applied', async () => {
   await write([chunk(5, 4, 'five'), deletedChunk(5, 4), chunk(6, 4, 'six'), chunk(6, 4, 'six, again')]);
   assert.equal(await stored(ORG, 'refunds#5'), null);
   assert.equal((await stored(ORG, 'refunds#6'))?.text, 'six, again');
-});
-
-test('the embedding hook sees each passage version once', async () => {
-  embedded.length = 0;
-  await write([chunk(7, 5, 'seven'), chunk(8, 5, 'eight')]);
-  await write([chunk(7, 5, 'seven'), chunk(8, 5, 'eight')]);
-  await write([chunk(7, 4, 'seven, older')]);
-  await write([chunk(7, 6, 'seven, newer'), deletedChunk(8, 6)]);
-  assert.deepEqual(
-    embedded.map((call) => call.map((p) => `${p.orgId}:${p.chunk.chunkId}@${p.chunk.documentVersion}`)),
-    [[`${ORG}:refunds#7@5`, `${ORG}:refunds#8@5`], [`${ORG}:refunds#7@6`]],
-  );
 });

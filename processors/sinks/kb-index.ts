@@ -1,6 +1,7 @@
 /**
- * The kb-index sink: the chunks topic materialized into the Elasticsearch chunk index the retrieve stage
- * searches (processors/retrieve/chunk-index.ts defines it), one document per chunk under `<orgId>:<chunkId>`.
+ * The kb-index sink: the chunks topic materialized into the Elasticsearch chunk index (lexical search for
+ * whatever reads it; retrieval serves from its own in-process index), as processors/retrieve/chunk-index.ts
+ * defines it, one document per chunk under `<orgId>:<chunkId>`.
  *
  * A batch is one `_bulk` request holding the last record of each chunk. The document version is Elasticsearch's
  * external version (`external_gte`), on writes and deletions alike: the same version again is a harmless
@@ -28,28 +29,10 @@ export const KB_INDEX = { name: 'kb-index', version: '1.0.0' } as const;
 
 export type ChunkRecord = KnowledgeChunk | Tombstone;
 
-/** One passage as the index will hold it: the org and the chunk, at the version being written. */
-export interface PassageVersion {
-  readonly orgId: string;
-  readonly chunk: KnowledgeChunk;
-}
-
-/**
- * THE EMBEDDING HOOK: where a passage's embedding is computed, once per passage version. The sink calls it
- * before writing a batch, with the passages whose version the index does not hold yet (absent, or older), so a
- * redelivery, a replay or an older version arriving late costs no embedding; a batch that fails and is retried
- * calls it again for the passages it had not written. No embedder is configured yet: the sentence-embedding model
- * and the in-process vector index are being built on their own (branch `grounded`) and plug in here.
- */
-export interface PassageEmbedder {
-  embedPassages(passages: readonly PassageVersion[]): Promise<void>;
-}
-
 export type ChunkOutcome = 'indexed' | 'deleted' | 'stale' | IndexItemError;
 
 export interface ChunkIndexOptions {
   readonly index?: string;
-  readonly embedder?: PassageEmbedder;
   readonly refresh?: boolean | 'wait_for';
 }
 
@@ -73,27 +56,6 @@ export async function ensureChunkIndex(es: Client, index = DEFAULT_CHUNK_INDEX):
   }
 }
 
-/** The passages among `chunks` the index holds at an older version or not at all: those still to embed. */
-async function newPassageVersions(
-  es: Client,
-  index: string,
-  chunks: readonly KnowledgeChunk[],
-): Promise<PassageVersion[]> {
-  if (chunks.length === 0) return [];
-  const ids = chunks.map((c) => chunkDocumentId(c.meta.orgId, c.chunkId));
-  const stored = await es.mget<Pick<ChunkDocument, 'document_version'>>({
-    index,
-    ids,
-    _source_includes: ['document_version'],
-    realtime: true,
-  });
-  return chunks.flatMap((chunk, i) => {
-    const doc = stored.docs[i];
-    const held = doc && 'found' in doc && doc.found ? doc._source?.document_version : undefined;
-    return held !== undefined && held >= chunk.documentVersion ? [] : [{ orgId: chunk.meta.orgId, chunk }];
-  });
-}
-
 /**
  * Writes the last record of each chunk among `records` in one bulk request. Returns the outcome per index id
  * (`<orgId>:<chunkId>`); a request that fails as a whole rejects.
@@ -109,12 +71,6 @@ export async function applyChunks(
   for (const record of records) last.set(idOf(record), record);
   const outcomes = new Map<string, ChunkOutcome>();
   if (last.size === 0) return outcomes;
-
-  const writes = [...last.values()].filter((r): r is KnowledgeChunk => !isTombstone(r) && !r.deleted);
-  if (options.embedder) {
-    const passages = await newPassageVersions(es, index, writes);
-    if (passages.length > 0) await options.embedder.embedPassages(passages);
-  }
 
   const operations: Array<estypes.BulkOperationContainer | ChunkDocument> = [];
   for (const [id, record] of last) {

@@ -1,10 +1,12 @@
 /**
  * The knowledge base in tests and benchmarks. Written straight into the chunk index, through the chunk stage's
  * cutting and the kb-index sink's writes but without Kafka, for those whose subject is not the knowledge base's
- * own flow; or flowing through throwaway compacted topics and the two processors run in-process, for those whose
+ * own flow; published on the chunks topic with embeddings, for those that run the stack's retrieve (which serves
+ * from that topic); or flowing through throwaway compacted topics and the two processors run in-process, for those whose
  * subject it is (connectors/kb-import/import.integration.test.ts, loadtest/kb-stream.ts).
  */
 import type { Client } from '@elastic/elasticsearch';
+import type { Message } from 'kafkajs';
 import { toKnowledgeDocument } from '../../connectors/kb-import/documents.js';
 import { readSources } from '../../connectors/kb-import/sources.js';
 import type { KnowledgeChunk, KnowledgeDocument } from '../../schemas/index.js';
@@ -13,11 +15,16 @@ import { chunkDocument } from '../chunk/cut.js';
 import { LiveChunks } from '../chunk/live-chunks.js';
 import { chunkStage } from '../chunk/stage.js';
 import { DEFAULT_CHUNK_INDEX } from '../retrieve/chunk-index.js';
+import { OnnxEmbedder, passageEmbeddingText, type Embedder } from '../retrieve/embeddings/embedder.js';
+import { encodePassageEmbedding } from '../retrieve/embeddings/passage-embedding.js';
+import { HEADER } from '../runtime/headers.js';
+import { entityKey } from '../../topics/keys.js';
+import { TOPIC } from '../../topics/topology.js';
 import { Dependency } from '../runtime/dependency.js';
 import { startStages, type RunningStages } from '../runtime/main.js';
 import { TopicFollower } from '../runtime/topic-follower.js';
 import { explicitWiring } from '../runtime/wiring.js';
-import { applyChunks, ensureChunkIndex, kbIndexSink, type PassageEmbedder } from '../sinks/kb-index.js';
+import { applyChunks, ensureChunkIndex, kbIndexSink } from '../sinks/kb-index.js';
 import { codec, config, createTestTopics, kafka } from './kafka-kit.js';
 
 /** The documents of a folder or JSON-lines file, as an import of `orgId` would produce them. */
@@ -34,7 +41,12 @@ export async function indexKnowledgeBase(
 ): Promise<{ documents: number; chunks: number }> {
   await ensureChunkIndex(es, index);
   const chunks = documents.flatMap((doc) =>
-    chunkDocument(doc).map((fields): KnowledgeChunk => ({ meta: doc.meta, ...fields, deleted: false })),
+    chunkDocument(doc).map((fields): KnowledgeChunk => ({
+      meta: doc.meta,
+      ...fields,
+      deleted: false,
+      embedding: null,
+    })),
   );
   for (let i = 0; i < chunks.length; i += 500) {
     const outcomes = await applyChunks(es, chunks.slice(i, i + 500), { index });
@@ -43,6 +55,70 @@ export async function indexKnowledgeBase(
   }
   await es.indices.refresh({ index });
   return { documents: documents.length, chunks: chunks.length };
+}
+
+/**
+ * Puts the documents' passages on the chunks topic every retrieve instance follows (and the kb-index sink, when
+ * running, indexes), each with its embedding, as the chunk stage would write them: for tests and benchmarks that
+ * run the stack's retrieve without its importer. A text shared by several orgs' documents is embedded once.
+ * Returns how many chunks were produced.
+ */
+export async function publishKnowledgeBase(
+  documents: readonly KnowledgeDocument[],
+  options: { topic?: string; embedder?: Embedder } = {},
+): Promise<number> {
+  const chunks = documents.flatMap((doc) =>
+    chunkDocument(doc).map((fields): KnowledgeChunk => ({
+      meta: doc.meta,
+      ...fields,
+      deleted: false,
+      embedding: null,
+    })),
+  );
+  const embedder = options.embedder ?? (await OnnxEmbedder.load(config.retrieval.embeddingModelDir));
+  try {
+    const texts = [...new Set(chunks.map(passageEmbeddingText))];
+    const vectors = await embedder.embedPassages(texts);
+    const byText = new Map(texts.map((t, i) => [t, encodePassageEmbedding(embedder.modelId, vectors[i]!)]));
+    for (const chunk of chunks) chunk.embedding = byText.get(passageEmbeddingText(chunk))!;
+  } finally {
+    if (!options.embedder) await embedder.close();
+  }
+  const topic = options.topic ?? TOPIC.knowledgeChunk;
+  const writer = await codec.writer(topic);
+  await produceChunkRecords(
+    topic,
+    chunks.map((chunk) => ({ key: entityKey(chunk.meta.orgId, chunk.chunkId), value: writer.encode(chunk) })),
+  );
+  return chunks.length;
+}
+
+/** Tombstones on the chunks topic for every passage of the documents: every follower drops them. */
+export async function withdrawKnowledgeBase(
+  documents: readonly KnowledgeDocument[],
+  options: { topic?: string } = {},
+): Promise<number> {
+  const messages = documents.flatMap((doc) =>
+    chunkDocument(doc).map((fields) => ({
+      key: entityKey(doc.meta.orgId, fields.chunkId),
+      value: null,
+      headers: { [HEADER.entityVersion]: String(doc.version) },
+    })),
+  );
+  await produceChunkRecords(options.topic ?? TOPIC.knowledgeChunk, messages);
+  return messages.length;
+}
+
+async function produceChunkRecords(topic: string, messages: Message[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    for (let i = 0; i < messages.length; i += 500) {
+      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 500) });
+    }
+  } finally {
+    await producer.disconnect();
+  }
 }
 
 /** Deletes every chunk of the orgs (this Elasticsearch build has no delete-by-query); returns how many. */
@@ -93,9 +169,12 @@ const quietConfig = { ...config, logLevel: 'silent', processor: { ...config.proc
 
 /**
  * The chunk stage in this process as the catalog builds it, on the given topics, with a table of its own filled
- * from the chunks topic; stopping it stops its follower too.
+ * from the chunks topic (and, given an embedder, embedding its passages); stopping it stops its follower too.
  */
-export async function startChunkStage(topics: KnowledgeTopics): Promise<RunningStages> {
+export async function startChunkStage(
+  topics: KnowledgeTopics,
+  options: { embedder?: Embedder } = {},
+): Promise<RunningStages> {
   const live = new LiveChunks();
   const follower = new TopicFollower(kafka, topics.chunks, { apply: chunkRecordsApplier(live, codec) });
   const table = followedChunkTable(live, follower, new Dependency('chunks-table', { probe: () => follower.probe() }));
@@ -108,19 +187,14 @@ export async function startChunkStage(topics: KnowledgeTopics): Promise<RunningS
     compacted: true,
     outputEntity: 'chunkId',
   });
-  return startStages([{ stage: chunkStage({ table }), wiring }], {
+  return startStages([{ stage: chunkStage({ table, ...options }), wiring }], {
     config: quietConfig,
     close: () => follower.stop(),
   });
 }
 
 /** The kb-index sink in this process, from the given chunks topic into `index`. */
-export async function startKbIndex(
-  es: Client,
-  topics: KnowledgeTopics,
-  index: string,
-  options: { embedder?: PassageEmbedder } = {},
-): Promise<RunningStages> {
+export async function startKbIndex(es: Client, topics: KnowledgeTopics, index: string): Promise<RunningStages> {
   const dependency = new Dependency('elasticsearch', { probe: () => es.cluster.health() });
   const wiring = explicitWiring({
     groupId: `${topics.prefix}.kb-index`,
@@ -129,7 +203,7 @@ export async function startKbIndex(
     event: 'KnowledgeChunk',
     compacted: true,
   });
-  return startStages([{ stage: kbIndexSink(es, dependency, { index, ...options }), wiring }], {
+  return startStages([{ stage: kbIndexSink(es, dependency, { index }), wiring }], {
     config: quietConfig,
   });
 }

@@ -1,5 +1,6 @@
 /** Request schemas of the /v1 routes: fastify validates with them and the OpenAPI document is built from them. */
 import type { HttpServerConfig } from '../../config/index.js';
+import { MAX_KB_SEARCH_K } from '../../processors/retrieve/hybrid/kb-search.js';
 import { ERROR_CODES } from '../errors.js';
 
 /** Longest ticket id, and filter value, in characters. */
@@ -163,6 +164,31 @@ const slaBreaches = {
   },
 } as const;
 
+const kbSearchResults = {
+  type: 'object',
+  required: ['hits'],
+  properties: {
+    hits: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['documentId', 'chunkId', 'score', 'title', 'text', 'sourceUri'],
+        properties: {
+          documentId: string,
+          chunkId: { ...string, description: 'The passage: <documentId>#<index>.' },
+          score: {
+            type: 'number',
+            description: 'Fused score (reciprocal rank fusion of BM25 and vectors); higher is better.',
+          },
+          title: string,
+          text: { ...string, description: 'The passage text.' },
+          sourceUri: nullable('string'),
+        },
+      },
+    },
+  },
+} as const;
+
 const noParameters = { type: 'object', additionalProperties: false, properties: {} } as const;
 
 /**
@@ -205,6 +231,30 @@ export const schemas = {
       },
     },
     response: { 200: searchResults },
+  },
+  kbSearch: {
+    querystring: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['q'],
+      properties: {
+        q: { type: 'string', minLength: 1, maxLength: 500, description: 'The question, in words.' },
+        k: {
+          type: 'integer',
+          minimum: 1,
+          maximum: MAX_KB_SEARCH_K,
+          default: 5,
+          description: 'Hits at most, each from its own document.',
+        },
+        language: {
+          type: 'string',
+          pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$',
+          description:
+            'Only passages in this language (BCP 47, matched on its primary subtag); default: every language.',
+        },
+      },
+    },
+    response: { 200: kbSearchResults },
   },
   queues: { querystring: noParameters, response: { 200: queueList } },
   counts: { querystring: noParameters, response: { 200: counts } },
@@ -324,6 +374,17 @@ export function openApiPaths(limits: ServerLimits) {
         responses: { '200': ok('Matches, best first.', schemas.search.response[200]), ...errors },
       },
     },
+    '/v1/kb/search': {
+      get: {
+        summary: "Search the org's knowledge base",
+        description:
+          'The retrieval the retrieve stage grounds replies with: BM25 and e5 sentence embeddings (FAISS) over the ' +
+          "org's passages, fused by reciprocal rank, held in this process and fed by the chunks topic. At most k " +
+          'hits, each the best passage of a distinct document, best first. 503 while the index is still loading.',
+        parameters: parameters('query', schemas.kbSearch.querystring),
+        responses: { '200': ok('Hits, best first.', schemas.kbSearch.response[200]), ...errors },
+      },
+    },
     '/v1/queues': {
       get: {
         summary: 'Live queue depth, age of the oldest waiting ticket and SLA breaches',
@@ -398,7 +459,8 @@ export function openApiDocument(version: string, limits: ServerLimits) {
       '/readyz': {
         get: {
           security: [],
-          summary: 'Readiness: the ticket store, Elasticsearch and Redis answer; each check at most a second old',
+          summary:
+            'Readiness: Elasticsearch and Redis answer and the knowledge base caught up; each check at most a second old',
           responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready; the body says why.' } },
         },
       },

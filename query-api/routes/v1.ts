@@ -9,6 +9,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { KbSearchHit, KbSearchOptions } from '../../processors/retrieve/hybrid/kb-search.js';
 import { searchTickets, TICKET_INDEX } from '../../processors/sinks/search-index.js';
 import { answerKey, type AnswerCache } from '../answer-cache.js';
 import { cursorOfPosition, CursorError, decodeCursor, encodeCursor, positionOfCursor } from '../cursor.js';
@@ -20,7 +21,15 @@ import { readCounts, readDetail, readListPage, readQueues, withReadScripts } fro
 import { searchHit } from '../views.js';
 import { schemas } from './schemas.js';
 
+/** The knowledge base as the API searches it: ready once its table caught up with the chunks topic. */
+export interface KnowledgeSearch {
+  caughtUp(): boolean;
+  search(orgId: string, question: string, options: KbSearchOptions): Promise<KbSearchHit[]>;
+}
+
 export interface V1Options extends GuardOptions {
+  /** Without it, GET /v1/kb/search answers 503. */
+  readonly knowledge?: KnowledgeSearch;
   readonly es: Client;
   readonly redis: Redis;
   /** Answers of the search index reused for the same question (answer-cache.ts). */
@@ -120,6 +129,22 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (app, opts) => {
     const { q, limit } = request.query;
     return answers.get(answerKey('search', orgId, q, limit), () => search(orgId, q, limit));
   });
+
+  app.get<{ Querystring: { q: string; k: number; language?: string } }>(
+    '/v1/kb/search',
+    { schema: schemas.kbSearch },
+    async (request) => {
+      const { knowledge } = opts;
+      if (!knowledge?.caughtUp()) {
+        throw new HttpError(503, 'unavailable', 'the knowledge base is still loading; retry shortly', {
+          retryAfterSeconds: 1,
+        });
+      }
+      const { q, k, language } = request.query;
+      // Scoped by construction: the token's org names the one index searched.
+      return { hits: await knowledge.search(request.orgId, q, { k, ...(language ? { language } : {}) }) };
+    },
+  );
 
   app.get('/v1/queues', { schema: schemas.queues }, async (request) => {
     const at = now();

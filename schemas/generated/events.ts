@@ -147,6 +147,12 @@ export interface KnowledgeChunk {
    * @defaultValue `[]`
    */
   tags: string[];
+  /**
+   * The passage's embedding; null for a deleted chunk, or when the chunk stage ran without an embedding model (readers
+   * then find the passage lexically only).
+   * @defaultValue `null`
+   */
+  embedding: PassageEmbedding | null;
 }
 
 /**
@@ -733,6 +739,20 @@ export interface Passage {
   score: number;
   /** Position in the result, 1 being the most relevant. */
   rank: number;
+}
+
+/**
+ * A passage's sentence embedding, computed once per passage version by the chunk stage, so every reader builds its
+ * vector index without running the model over passages.
+ */
+export interface PassageEmbedding {
+  /**
+   * Id of the model (and its passage prefix) that computed the vector; a reader running another model ignores the
+   * vector and finds the passage lexically.
+   */
+  model: string;
+  /** The unit-length embedding as float32 values, little-endian, one after another (dimension = length / 4). */
+  vector: Buffer;
 }
 
 /**

@@ -5,10 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import ort from 'onnxruntime-node';
-import { isInstalled, ModelNotInstalledError, modelPaths } from './model-files.js';
+import { coordinateOf, E5_SMALL_V2_Q, isInstalled, ModelNotInstalledError, modelPaths } from './model-files.js';
 import { WordPieceTokenizer } from './wordpiece.js';
 
 export interface Embedder {
+  /** Names the model and how it embeds: vectors of different ids are not comparable. */
+  readonly modelId: string;
   /** Length of every embedding. */
   readonly dimension: number;
   /** Embeddings of questions, in the texts' order. */
@@ -44,7 +46,10 @@ export interface OnnxEmbedderOptions {
   batchSize?: number;
 }
 
-const DIMENSION = 384;
+export const E5_DIMENSION = 384;
+
+/** The id passage embeddings carry on the chunks topic (KnowledgeChunk.embedding.model). */
+export const E5_MODEL_ID = coordinateOf(E5_SMALL_V2_Q);
 
 /** Mean of the token vectors the attention mask keeps, scaled to unit length. */
 export function meanPool(
@@ -77,7 +82,8 @@ export function meanPool(
 }
 
 export class OnnxEmbedder implements Embedder {
-  readonly dimension = DIMENSION;
+  readonly modelId = E5_MODEL_ID;
+  readonly dimension = E5_DIMENSION;
   /** Runs one at a time: each already uses the threads it was given, and a queue keeps latencies readable. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly maxTokens: number;
@@ -171,5 +177,48 @@ export class OnnxEmbedder implements Embedder {
     const vectors = meanPool(data, maskNumbers, batch.length, tokens, this.dimension);
     for (const tensor of Object.values(result)) tensor.dispose();
     return vectors;
+  }
+}
+
+/**
+ * The ONNX embedder behind a synchronous constructor, for processes that build their stages synchronously: the
+ * files are checked at once (a missing model fails the process before it joins a group), the session is created
+ * on first use and shared by every caller.
+ */
+export class LoadingOnnxEmbedder implements Embedder {
+  readonly modelId = E5_MODEL_ID;
+  readonly dimension = E5_DIMENSION;
+  private loaded: Promise<OnnxEmbedder> | null = null;
+
+  constructor(
+    private readonly modelDir: string,
+    private readonly options: OnnxEmbedderOptions = {},
+  ) {
+    const paths = modelPaths(modelDir);
+    if (!isInstalled(modelDir) && !(existsSync(paths.model) && existsSync(paths.tokenizer))) {
+      throw new ModelNotInstalledError(modelDir);
+    }
+  }
+
+  async embedQueries(texts: readonly string[]): Promise<Float32Array[]> {
+    return (await this.session()).embedQueries(texts);
+  }
+
+  async embedPassages(texts: readonly string[]): Promise<Float32Array[]> {
+    return (await this.session()).embedPassages(texts);
+  }
+
+  async close(): Promise<void> {
+    const loaded = this.loaded;
+    this.loaded = null;
+    await (await loaded?.catch(() => null))?.close();
+  }
+
+  private session(): Promise<OnnxEmbedder> {
+    this.loaded ??= OnnxEmbedder.load(this.modelDir, this.options).catch((error: unknown) => {
+      this.loaded = null;
+      throw error;
+    });
+    return this.loaded;
   }
 }

@@ -8,8 +8,8 @@ import { orgOfKey } from '../../../topics/keys.js';
 import type { KnowledgeChange } from './knowledge-base.js';
 
 /**
- * `chunk` is the decoded value, null for a tombstone; `embedding` is the chunk's passage embedding, however the
- * record carries or the reader computes it (null: found by BM25 only).
+ * `chunk` is the decoded value, null for a tombstone; `embedding` is the vector the record carries, decoded for the
+ * reader's model (knowledge-table.ts); null: found by BM25 only.
  */
 export function knowledgeChangeOf(
   key: string,
@@ -22,6 +22,7 @@ export function knowledgeChangeOf(
     throw new Error(`chunk record keyed ${JSON.stringify(key)} belongs to org ${JSON.stringify(chunk.meta.orgId)}`);
   }
   if (chunk.deleted) return { kind: 'remove', orgId, chunkId: chunk.chunkId };
-  const { meta: _meta, deleted: _deleted, ...fields } = chunk;
+  // The carried vector bytes are not kept with the passage: the index holds the decoded vector once.
+  const { meta: _meta, deleted: _deleted, embedding: _embedding, ...fields } = chunk;
   return { kind: 'upsert', orgId, chunk: fields, embedding };
 }

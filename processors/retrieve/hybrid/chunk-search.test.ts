@@ -16,6 +16,7 @@ const TOPICS = ['refund', 'card', 'password'];
 
 /** Stands in for the model: a question's embedding is the axis of the first topic word it contains. */
 class TopicEmbedder implements Embedder {
+  readonly modelId = 'topic-axes';
   readonly dimension = DIM;
   calls: string[][] = [];
   embedQueries(texts: readonly string[]) {
