@@ -63,6 +63,11 @@ export interface Config {
     readonly enrichContextWaitMs: number;
     /** Tickets the ticket-store sink keeps in memory, sparing a read for tickets it wrote recently. */
     readonly ticketStoreCacheTickets: number;
+    /**
+     * Share of one core, in percent, the retrieve stage may spend on average embedding questions; past it, in a
+     * burst, questions are searched lexically (processors/retrieve/hybrid/embedding-budget.ts).
+     */
+    readonly retrieveEmbeddingCpuPercent: number;
   };
   /** What both HTTP services (ingest and the query API) allow a client before cutting it off. */
   readonly http: HttpServerConfig;
@@ -335,6 +340,7 @@ export function loadConfig(env: Env = process.env): Config {
       instanceId: readString(env, 'PROCESSOR_INSTANCE_ID', hostname()),
       enrichContextWaitMs: readInt(env, 'ENRICH_CONTEXT_WAIT_MS', 10_000, 0, 3_600_000),
       ticketStoreCacheTickets: readInt(env, 'TICKET_STORE_CACHE_TICKETS', 5000, 0, 1_000_000),
+      retrieveEmbeddingCpuPercent: readInt(env, 'RETRIEVE_EMBEDDING_CPU_PERCENT', 50, 0, 6400),
     },
     http: loadHttpServer(env),
     ingest: {

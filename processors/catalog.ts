@@ -14,6 +14,7 @@ import type { Resources } from './resources.js';
 import { respondStage } from './respond/stage.js';
 import { DEFAULT_CHUNK_INDEX } from './retrieve/chunk-index.js';
 import { createIndexedChunkSearchMany } from './retrieve/hybrid/chunk-search.js';
+import { EmbeddingBudget } from './retrieve/hybrid/embedding-budget.js';
 import { HybridRetriever } from './retrieve/hybrid/retriever.js';
 import { retrieveStage } from './retrieve/stage.js';
 import { createRouteSettingsLookup } from './route/settings-store.js';
@@ -42,7 +43,9 @@ const BUILDERS = {
   retrieve: (r) => {
     const table = r.knowledgeTable();
     return retrieveStage({
-      search: createIndexedChunkSearchMany(new HybridRetriever(table.knowledge, r.embedder())),
+      search: createIndexedChunkSearchMany(new HybridRetriever(table.knowledge, r.embedder()), {
+        embeddingBudget: new EmbeddingBudget({ share: r.config.processor.retrieveEmbeddingCpuPercent / 100 }),
+      }),
       method: 'HYBRID',
       ready: () => table.ready(),
     });

@@ -4,7 +4,7 @@
  * quoting an English article to a Spanish-speaking customer is a product decision, not a default.
  */
 import type { Client, estypes } from '@elastic/elasticsearch';
-import type { Passage } from '../../schemas/index.js';
+import type { Passage, RetrievalMethod } from '../../schemas/index.js';
 import { DEFAULT_CHUNK_INDEX, type ChunkDocument } from './chunk-index.js';
 import { baseLanguage, foldText } from './terms.js';
 
@@ -22,6 +22,8 @@ export interface SearchResult {
   passages: Passage[];
   /** Primary subtag the passages are in; null when nothing was found in any language tried. */
   language: string | null;
+  /** How these passages were found, when the search decides it per question (the stage's own otherwise). */
+  method?: RetrievalMethod;
 }
 
 export type ChunkSearch = (request: SearchRequest) => Promise<SearchResult>;

@@ -62,7 +62,7 @@ export function retrieveStage(options: RetrieveOptions): BatchStage<InteractionC
         if (request) {
           const result = found[next++]!;
           if (result instanceof Error) return failed(failure(result));
-          grounding = { method, query: request.query, passages: result.passages };
+          grounding = { method: result.method ?? method, query: request.query, passages: result.passages };
         }
         context.debug(
           {

@@ -8,6 +8,7 @@ import type { Embedder } from '../embeddings/embedder.js';
 import type { SearchResult } from '../search.js';
 import { retrieveStage } from '../stage.js';
 import { createIndexedChunkSearchMany } from './chunk-search.js';
+import { EmbeddingBudget } from './embedding-budget.js';
 import { KnowledgeBase } from './knowledge-base.js';
 import { HybridRetriever } from './retriever.js';
 
@@ -159,4 +160,39 @@ test('the retrieve stage grounds an interaction from the in-process index throug
     out!.grounding.passages.map((p) => [p.documentId, p.rank]),
     [['returns-and-refunds', 1]],
   );
+});
+
+test('past the embedding budget, a batch’s remaining questions are searched lexically and say so', async () => {
+  const { embedder } = await setUp();
+  const kb = new KnowledgeBase({ dimension: DIM });
+  const others = ['Reset a password.', 'Freeze a lost card.', 'Change the address.', 'Close the account.'];
+  kb.apply([
+    { kind: 'upsert', orgId: 'acme', chunk: chunk('refunds', 'A refund takes five days.'), embedding: axis(0) },
+    ...others.map((text, i) => ({
+      kind: 'upsert' as const,
+      orgId: 'acme',
+      chunk: chunk(`doc-${i}`, text),
+      embedding: axis(1),
+    })),
+  ]);
+  let now = 0;
+  const budget = new EmbeddingBudget({ share: 0.5, capacityMs: 20, initialMsPerQuestion: 10, now: () => now });
+  const search = createIndexedChunkSearchMany(new HybridRetriever(kb, embedder), { embeddingBudget: budget });
+  const ask = (query: string) => ({ orgId: 'acme', language: 'en', query, k: 3 });
+  const results = (await search([
+    ask('refund please'),
+    ask('my refund'),
+    ask('refund now'),
+    ask('refund?'),
+  ])) as SearchResult[];
+  assert.deepEqual(
+    results.map((r) => r.method),
+    ['HYBRID', 'HYBRID', 'LEXICAL', 'LEXICAL'],
+  );
+  assert.deepEqual(embedder.calls.at(-1), ['refund please', 'my refund']);
+  for (const r of results) assert.equal(r.passages[0]?.documentId, 'refunds', 'every question still grounded');
+  assert.ok(results[2]!.passages[0]!.score > 1, 'a lexical result keeps its BM25 score, as respond reads LEXICAL');
+  now = 1000;
+  const later = (await search([ask('refund')])) as SearchResult[];
+  assert.equal(later[0]!.method, 'HYBRID', 'the bucket refilled');
 });
