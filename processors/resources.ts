@@ -22,6 +22,7 @@ export class Resources {
   private es?: Client;
   private mongoClient?: MongoClient;
   private eventCodec?: EventCodec;
+  private readonly stoppers: Array<() => void> = [];
 
   constructor(
     readonly config: Config,
@@ -130,7 +131,13 @@ export class Resources {
     return { follower, dependency: this.made.get(name)!.dependency };
   }
 
+  /** Runs `stop` when the process closes its resources, before the clients close: for pollers using them. */
+  onClose(stop: () => void): void {
+    this.stoppers.push(stop);
+  }
+
   async close(): Promise<void> {
+    for (const stop of this.stoppers.splice(0)) stop();
     await Promise.allSettled([...this.made.values()].map((m) => m.close()));
   }
 
