@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { Readable, Writable } from 'node:stream';
 import pg from 'pg';
+import { run as classifyCli } from '../../processors/classify/cli.js';
 import { IntentModel } from '../../processors/classify/model.js';
 import { ArtefactChecksumError, loadArtefactBytes } from '../../processors/classify/registry.js';
 import { upsertOrganization } from '../db/ingest-keys.js';
@@ -96,9 +98,28 @@ test('train --org registers a candidate; promote, shadow and retire move one ver
   assert.equal(typeof model.training.dataSha256, 'string');
   assert.ok((model.training.heldOut as { rows: number }).rows > 0);
 
+  // `ticketflow classify --org` answers with the org's active model.
+  const versionOf = async (orgId: string) => {
+    let out = '';
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => ((out += chunk.toString()), done()) });
+    assert.equal(await classifyCli(['--org', orgId], Readable.from(['card stolen\n']), sink, sink), 0, out);
+    return (JSON.parse(out) as { modelVersion: string }).modelVersion;
+  };
+  assert.equal(await versionOf(org), second);
+
   const retired = await ticketflowHere(['model', 'retire', second, '--org', org]);
   assert.match(retired.stdout, /classified by the default model again/);
   assert.deepEqual(await states(), { [first]: 'retired', [second]: 'retired' });
+  assert.equal(await versionOf(org), IntentModel.load().modelVersion, 'no active version: the shipped model');
+  assert.equal(
+    await classifyCli(
+      ['--org', 'no-such-org'],
+      Readable.from([]),
+      new Writable(),
+      new Writable({ write: (_c, _e, done) => done() }),
+    ),
+    2,
+  );
 });
 
 test('unknown orgs and versions are refused with exit 2', async () => {

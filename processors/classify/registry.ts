@@ -197,3 +197,16 @@ export async function loadArtefactBytes(db: Queryable, orgId: string, version: s
   }
   return row.artefact;
 }
+
+/** The org's active artefact, checked; null when the org has none (it uses the shipped model). */
+export async function activeArtefactBytes(db: Queryable, orgId: string): Promise<Buffer | null> {
+  const { rows } = await db.query<{ version: string }>(
+    "SELECT version FROM intent_models WHERE org_id = $1 AND state = 'active'",
+    [orgId],
+  );
+  if (!rows[0]) {
+    await assertOrganization(db, orgId);
+    return null;
+  }
+  return loadArtefactBytes(db, orgId, rows[0].version);
+}
