@@ -1,9 +1,9 @@
 /**
  * The classify stage: the intent of each enriched interaction from its org's active model (org-models.ts, as
- * the catalog builds it) or the shipped one (model.ts), read from
- * the redacted subject and body only; out of scope when the model is less confident than its calibrated
- * threshold; a priority from the rules in priority.ts, which weigh the intent, the text's urgency and
- * security cues, the enrichment's sentiment and the customer's tier. Everything earlier is carried forward.
+ * the catalog builds it) or the shipped one (model.ts), read from the redacted subject and body only; out of
+ * scope when the model is less confident than its calibrated threshold or picks its out-of-scope class; a
+ * priority from the rules in priority.ts, which weigh the intent, the text's urgency and security cues, the
+ * enrichment's sentiment and the customer's tier. Everything earlier is carried forward.
  */
 import {
   type CustomerTier as SchemaTier,
