@@ -119,6 +119,12 @@ async function train(values: Values, io: Io): Promise<void> {
     throw new UsageError(`--target-false-oos must be a number in [0, 1), got ${String(values['target-false-oos'])}`);
   }
   const { bytes: dataBytes, data } = readData(values);
+  if (values['oos-label'] !== undefined && data.oosRows === 0) {
+    line(
+      io.stderr,
+      `warning: no row is labelled ${JSON.stringify(values['oos-label'])}; the model has no out-of-scope class`,
+    );
+  }
   // An unknown org is refused before minutes of training, not after.
   if (org) await withPool((pool) => refusingUnknown(listModels(pool, org)));
 
