@@ -7,6 +7,7 @@ import { chunkRecordsApplier, followedChunkTable } from './chunk/chunk-table.js'
 import { LiveChunks } from './chunk/live-chunks.js';
 import { chunkStage } from './chunk/stage.js';
 import { IntentModel } from './classify/model.js';
+import { OrgModels } from './classify/org-models.js';
 import { classifyStage } from './classify/stage.js';
 import { CustomerContexts } from './enrich/customers.js';
 import { enrichStage } from './enrich/stage.js';
@@ -37,8 +38,21 @@ const BUILDERS = {
     });
     return enrichStage({ customers });
   },
-  // The model is loaded when the process starts, so a broken artefact fails it before it joins its group.
-  classify: () => classifyStage({ model: IntentModel.load() }),
+  // The default model is loaded when the process starts, so a broken artefact fails it before it joins its
+  // group; each org's own active model comes from the registry and follows promotions (classify/org-models.ts).
+  classify: (r) => {
+    const { pool, dependency } = r.postgres();
+    const models = new OrgModels({
+      db: pool,
+      postgres: dependency,
+      fallback: IntentModel.load(),
+      logger: r.logger,
+      pollMs: r.config.processor.intentModelPollMs,
+    });
+    models.start();
+    r.onClose(() => models.stop());
+    return classifyStage({ models });
+  },
   // Served from the knowledge base held in this process (the chunks topic followed in full): no network round trip.
   retrieve: (r) => {
     const table = r.knowledgeTable();

@@ -32,6 +32,7 @@ export class Resources {
   private eventCodec?: EventCodec;
   private sentenceEmbedder?: LoadingOnnxEmbedder;
   private knowledge?: KnowledgeTable;
+  private readonly stoppers: Array<() => void> = [];
 
   constructor(
     readonly config: Config,
@@ -176,7 +177,13 @@ export class Resources {
     return this.knowledge?.notReadyReasons() ?? [];
   }
 
+  /** Runs `stop` when the process closes its resources, before the clients close: for pollers using them. */
+  onClose(stop: () => void): void {
+    this.stoppers.push(stop);
+  }
+
   async close(): Promise<void> {
+    for (const stop of this.stoppers.splice(0)) stop();
     await Promise.allSettled([...this.made.values()].map((m) => m.close()));
     await this.sentenceEmbedder?.close();
   }

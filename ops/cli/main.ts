@@ -20,6 +20,10 @@ export const COMMANDS: Readonly<Record<string, Entry>> = {
   db: { summary: 'database migrations, orgs, ingest keys, route settings', load: () => import('./db.js') },
   kb: { summary: "import articles into an org's knowledge base, or search it", load: () => import('./kb.js') },
   classify: { summary: 'classify texts from stdin, one JSON line each', load: () => import('./classify.js') },
+  model: {
+    summary: 'intent models per org: train, list, show, promote, shadow, retire',
+    load: () => import('./model.js'),
+  },
   groups: { summary: 'consumer groups: state, members, lag per partition', load: () => import('./groups.js') },
   replay: { summary: "reset a consumer group's offsets to reprocess", load: () => import('./replay.js') },
   dlq: { summary: 'list, show, redrive and purge dead letters', load: () => import('./dlq.js') },

@@ -23,6 +23,11 @@ export interface ArtefactHeader {
   readonly features: FeatureConfig;
   /** Below this top-class probability a text is out of scope. */
   readonly oosThreshold: number;
+  /**
+   * The class learned from out-of-scope examples, if the training data had any: a text whose best class is
+   * this one is out of scope whatever its confidence. Absent in models trained without such examples.
+   */
+  readonly oosLabel?: string;
   /** Provenance and hyperparameters, for the model card and for humans; not read by inference. */
   readonly training: Readonly<Record<string, unknown>>;
 }
@@ -34,6 +39,39 @@ export interface ClassifierArtefact {
   readonly scales: Float32Array;
   readonly bias: Float32Array;
   readonly weights: Int8Array;
+}
+
+/** A file that claims to be a classifier but cannot be one: truncated, cut short or overwritten. */
+export class CorruptArtefactError extends Error {
+  override name = 'CorruptArtefactError';
+  constructor(reason: string) {
+    super(`corrupt classifier artefact: ${reason}`);
+  }
+}
+
+/** The header's JSON, checked field by field: inference trusts these, so a damaged one is refused here. */
+function parseHeader(json: string): ArtefactHeader {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new CorruptArtefactError('its header is not valid JSON');
+  }
+  const h = value as Partial<ArtefactHeader> | null;
+  const isText = (x: unknown) => typeof x === 'string' && x !== '';
+  if (!h || typeof h !== 'object') throw new CorruptArtefactError('its header is not an object');
+  if (!isText(h.name)) throw new CorruptArtefactError('its header has no name');
+  if (!Array.isArray(h.classes) || h.classes.length < 2 || !h.classes.every(isText)) {
+    throw new CorruptArtefactError('its header does not list two or more classes');
+  }
+  if (typeof h.oosThreshold !== 'number' || !(h.oosThreshold >= 0 && h.oosThreshold <= 1)) {
+    throw new CorruptArtefactError('its out-of-scope threshold is not a number in [0, 1]');
+  }
+  if (h.oosLabel !== undefined && !h.classes.includes(h.oosLabel)) {
+    throw new CorruptArtefactError(`its out-of-scope label ${JSON.stringify(h.oosLabel)} is not one of its classes`);
+  }
+  if (!h.features || typeof h.features !== 'object') throw new CorruptArtefactError('its header has no features');
+  return h as ArtefactHeader;
 }
 
 export function encodeArtefact(a: ClassifierArtefact): Buffer {
@@ -69,10 +107,13 @@ export function decodeArtefact(bytes: Uint8Array): ClassifierArtefact {
   let o = 8;
   const headerLen = buf.readUInt32LE(o);
   o += 4;
-  const header = JSON.parse(buf.toString('utf8', o, o + headerLen)) as ArtefactHeader;
+  if (o + headerLen + 4 > buf.length)
+    throw new CorruptArtefactError(`its header runs past the end (${buf.length} bytes)`);
+  const header = parseHeader(buf.toString('utf8', o, o + headerLen));
   o += headerLen;
   const termsLen = buf.readUInt32LE(o);
   o += 4;
+  if (o + termsLen > buf.length) throw new CorruptArtefactError(`its terms run past the end (${buf.length} bytes)`);
   const termsText = buf.toString('utf8', o, o + termsLen);
   const terms = termsText === '' ? [] : termsText.split('\n');
   o += termsLen;
@@ -80,7 +121,10 @@ export function decodeArtefact(bytes: Uint8Array): ClassifierArtefact {
   const nTerms = terms.length;
   const nClasses = header.classes.length;
   const expected = o + 4 * (nTerms + 2 * nClasses) + nTerms * nClasses;
-  if (buf.length !== expected) throw new Error(`classifier file is ${buf.length} bytes, expected ${expected}`);
+  if (buf.length !== expected) {
+    throw new CorruptArtefactError(`it is ${buf.length} bytes, its header and terms say ${expected} (truncated?)`);
+  }
+  if (new Set(terms).size !== nTerms) throw new CorruptArtefactError('its vocabulary repeats a term');
   const readFloats = (n: number): Float32Array => {
     const arr = new Float32Array(n);
     for (let i = 0; i < n; i++, o += 4) arr[i] = buf.readFloatLE(o);

@@ -2,8 +2,10 @@
  * `ticketflow classify`: one text per stdin line in, one JSON line per text out, in the same order, so the
  * output can be pasted beside the input or piped into jq.
  *
- *   ticketflow classify [--tier enterprise|business|standard|free] [--sentiment <-1..1>] [--model <file>]
- *     [--threshold <0..1>]
+ *   ticketflow classify [--tier enterprise|business|standard|free] [--sentiment <-1..1>]
+ *     [--model <file> | --org <org>] [--threshold <0..1>]
+ *
+ * --org classifies with the org's active model from the registry (the shipped one if it has none).
  *
  * A blank line is still a text (out of scope), so that line n of the output always answers line n of the
  * input.
@@ -13,10 +15,14 @@ import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { loadConfig } from '../../config/index.js';
 import { DEFAULT_MODEL_PATH, IntentModel } from './model.js';
+import { activeArtefactBytes, UnknownOrganizationError } from './registry.js';
 import { decidePriority } from './priority.js';
 
-export const USAGE = `usage: ticketflow classify [--tier <tier>] [--sentiment <-1..1>] [--model <file>] [--threshold <0..1>]
+export const USAGE = `usage: ticketflow classify [--tier <tier>] [--sentiment <-1..1>] [--model <file> | --org <org>]
+                          [--threshold <0..1>]
 
 Reads texts from stdin, one per line, and prints one JSON line per text:
   {"intent", "confidence", "outOfScope", "priority", "priorityReasons", "ranked", "modelVersion"}`;
@@ -47,7 +53,18 @@ export function classifyLine(model: IntentModel, text: string, tier?: string, se
   };
 }
 
-/** Returns the exit code: 0 on success, 2 on bad arguments. */
+/** The org's active model from the registry, or the shipped one when it has none. */
+async function orgModel(orgId: string): Promise<IntentModel> {
+  const pool = new pg.Pool({ connectionString: loadConfig().postgres.url, max: 1, connectionTimeoutMillis: 5000 });
+  try {
+    const bytes = await activeArtefactBytes(pool, orgId);
+    return bytes ? IntentModel.fromBytes(bytes) : IntentModel.load();
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Returns the exit code: 0 on success, 1 when the model cannot be loaded, 2 on bad arguments or an unknown org. */
 export async function run(
   argv: string[],
   input: Readable = process.stdin,
@@ -61,7 +78,8 @@ export async function run(
       options: {
         tier: { type: 'string' },
         sentiment: { type: 'string' },
-        model: { type: 'string', default: DEFAULT_MODEL_PATH },
+        model: { type: 'string' },
+        org: { type: 'string' },
         threshold: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -84,7 +102,17 @@ export async function run(
     errors.write(`--threshold must be a number in [0, 1], got ${opts.threshold}\n`);
     return 2;
   }
-  let model = IntentModel.load(opts.model);
+  if (opts.model !== undefined && opts.org !== undefined) {
+    errors.write("--model and --org are exclusive: a file, or the org's active model\n");
+    return 2;
+  }
+  let model: IntentModel;
+  try {
+    model = opts.org === undefined ? IntentModel.load(opts.model ?? DEFAULT_MODEL_PATH) : await orgModel(opts.org);
+  } catch (error) {
+    errors.write(`${(error as Error).message}\n`);
+    return error instanceof UnknownOrganizationError ? 2 : 1;
+  }
   if (threshold !== undefined) model = model.withThreshold(threshold);
 
   const lines = createInterface({ input, crlfDelay: Infinity });

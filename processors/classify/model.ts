@@ -23,7 +23,10 @@ export interface Classification {
   confidence: number;
   /** The three most probable intents, best first; `ranked[0]` is `intent`. */
   ranked: RankedIntent[];
-  /** True when `confidence` is below the model's calibrated threshold: likely not a banking request. */
+  /**
+   * True when `confidence` is below the model's calibrated threshold, or when the best class is the one the
+   * model learned from out-of-scope examples: likely none of the intents the model knows.
+   */
   outOfScope: boolean;
   modelVersion: string;
 }
@@ -32,6 +35,7 @@ export class IntentModel {
   readonly modelVersion: string;
   readonly classes: readonly string[];
   readonly oosThreshold: number;
+  readonly oosLabel: string | undefined;
   private readonly features: FeatureConfig;
   private readonly vocabulary: Vocabulary;
   private readonly weights: Int8Array;
@@ -48,6 +52,7 @@ export class IntentModel {
     this.modelVersion = modelVersion;
     this.classes = artefact.header.classes;
     this.oosThreshold = oosThreshold;
+    this.oosLabel = artefact.header.oosLabel;
     this.features = artefact.header.features;
     this.vocabulary = makeVocabulary(artefact.terms, artefact.idf);
     this.weights = artefact.weights;
@@ -67,7 +72,12 @@ export class IntentModel {
   }
 
   static load(file: string = DEFAULT_MODEL_PATH): IntentModel {
-    return IntentModel.fromBytes(readFileSync(file));
+    const bytes = readFileSync(file);
+    try {
+      return IntentModel.fromBytes(bytes);
+    } catch (error) {
+      throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   /** All class probabilities, in `classes` order. */
@@ -96,7 +106,7 @@ export class IntentModel {
       intent: best.intent,
       confidence: best.confidence,
       ranked,
-      outOfScope: best.confidence < this.oosThreshold,
+      outOfScope: best.confidence < this.oosThreshold || best.intent === this.oosLabel,
       modelVersion: this.modelVersion,
     };
   }

@@ -36,6 +36,7 @@ export function toArtefact(
   hp: Hyperparameters,
   name: string,
   provenance: Readonly<Record<string, unknown>>,
+  oosLabel?: string,
 ): ClassifierArtefact {
   const { weights, scales } = quantizePerClass(fitted.linear.weights, fitted.classes.length);
   const header: ArtefactHeader = {
@@ -43,6 +44,8 @@ export function toArtefact(
     classes: fitted.classes,
     features: hp.features,
     oosThreshold: hp.oosThreshold,
+    // Absent rather than undefined-valued: the shipped model's header, hence its bytes and version, stay as they were.
+    ...(oosLabel === undefined ? {} : { oosLabel }),
     training: { ...provenance, minDf: hp.minDf, sgd: hp.sgd },
   };
   return {

@@ -3,8 +3,9 @@ import { test } from 'node:test';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import { eventCatalog, type InteractionClassified, type InteractionEnriched } from '../../schemas/index.js';
 import { handleOne } from '../testing/stage-harness.js';
-import { defaultModel } from './model.js';
+import { defaultModel, IntentModel } from './model.js';
 import { classifierText, classifyStage, priorityTierOf } from './stage.js';
+import { trainIntentModel } from './train-model.js';
 
 async function classifyOne(input: InteractionEnriched): Promise<InteractionClassified> {
   const out = await handleOne(classifyStage(), input);
@@ -89,4 +90,32 @@ test('every schema tier maps onto a tier the priority rules know', () => {
   assert.equal(priorityTierOf('STANDARD'), 'standard');
   assert.equal(priorityTierOf('FREE'), 'free');
   assert.equal(priorityTierOf('UNKNOWN'), 'standard');
+});
+
+test('each org is classified by its own model from the source, before and after it is first read', async () => {
+  const own = trainIntentModel(
+    ['size chart', 'queen size', 'king size', 'what sizes', 'size guide'].flatMap((t) => [
+      { text: t, label: 'size' },
+      { text: `${t} delivery`.replace('size', 'arrive'), label: 'delivery' },
+    ]),
+    { name: 'acme-lr', dataBytes: Buffer.from('x'), textColumn: 'text', labelColumn: 'category' },
+  );
+  const acme = IntentModel.fromBytes(own.bytes);
+  let first = true;
+  const stage = classifyStage({
+    models: {
+      modelFor: (orgId) => {
+        const model = orgId === 'acme' ? acme : defaultModel();
+        if (!first) return model;
+        first = false;
+        return Promise.resolve(model); // as before the registry's first answer
+      },
+    },
+  });
+  const base = withText('queen size please');
+  for (const orgId of ['acme', 'acme', 'other']) {
+    const [out] = await handleOne(stage, { ...base, meta: { ...base.meta, orgId } });
+    const expected = orgId === 'acme' ? acme.modelVersion : defaultModel().modelVersion;
+    assert.equal(out!.classification.modelVersion, expected, orgId);
+  }
 });

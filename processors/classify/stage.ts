@@ -1,8 +1,9 @@
 /**
- * The classify stage: the intent of each enriched interaction from the shipped model (model.ts), read from
- * the redacted subject and body only; out of scope when the model is less confident than its calibrated
- * threshold; a priority from the rules in priority.ts, which weigh the intent, the text's urgency and
- * security cues, the enrichment's sentiment and the customer's tier. Everything earlier is carried forward.
+ * The classify stage: the intent of each enriched interaction from its org's active model (org-models.ts, as
+ * the catalog builds it) or the shipped one (model.ts), read from the redacted subject and body only; out of
+ * scope when the model is less confident than its calibrated threshold or picks its out-of-scope class; a
+ * priority from the rules in priority.ts, which weigh the intent, the text's urgency and security cues, the
+ * enrichment's sentiment and the customer's tier. Everything earlier is carried forward.
  */
 import {
   type CustomerTier as SchemaTier,
@@ -11,15 +12,22 @@ import {
   type InteractionEnriched,
 } from '../../schemas/index.js';
 import { withoutPlaceholders } from '../retrieve/query.js';
-import type { EventStage } from '../runtime/stage.js';
-import { defaultModel, type IntentModel } from './model.js';
+import type { EventStage, StageContext } from '../runtime/stage.js';
+import { defaultModel, IntentModel } from './model.js';
 import { decidePriority, type CustomerTier as PriorityTier } from './priority.js';
 
 export const CLASSIFY_STAGE = 'classify';
 export const CLASSIFY_VERSION = '1.0.0';
 
+/** Which model classifies an org's interactions; a promise only while it is still being read. */
+export interface ModelSource {
+  modelFor(orgId: string): IntentModel | Promise<IntentModel>;
+}
+
 export interface ClassifyOptions {
-  /** The shipped model (loaded once per process) unless another is given. */
+  /** Each org's own model (org-models.ts); takes precedence over `model`. */
+  models?: ModelSource;
+  /** One model for every org: the shipped model (loaded once per process) unless another is given. */
   model?: IntentModel;
 }
 
@@ -48,47 +56,58 @@ export function classifierText(enrichment: Pick<Enrichment, 'redactedSubject' | 
 }
 
 export function classifyStage(options: ClassifyOptions = {}): EventStage<InteractionEnriched, InteractionClassified> {
+  const source: ModelSource = options.models ?? { modelFor: () => options.model ?? defaultModel() };
   return {
     name: CLASSIFY_STAGE,
     version: CLASSIFY_VERSION,
     consumes: ['InteractionEnriched'],
     emits: 'InteractionClassified',
     handle(event, context) {
-      const model = options.model ?? defaultModel();
-      const { interaction, enrichment } = event;
-      const text = classifierText(enrichment);
-      const result = model.classify(text);
-      const priority = decidePriority({
+      const found = source.modelFor(event.meta.orgId);
+      return found instanceof IntentModel
+        ? classifyWith(found, event, context)
+        : found.then((m) => classifyWith(m, event, context));
+    },
+  };
+
+  function classifyWith(
+    model: IntentModel,
+    event: InteractionEnriched,
+    context: StageContext,
+  ): InteractionClassified[] {
+    const { interaction, enrichment } = event;
+    const text = classifierText(enrichment);
+    const result = model.classify(text);
+    const priority = decidePriority({
+      intent: result.intent,
+      outOfScope: result.outOfScope,
+      sentiment: enrichment.sentiment.score,
+      tier: priorityTierOf(enrichment.customer.tier),
+      text,
+    });
+    context.debug(
+      {
         intent: result.intent,
+        confidence: result.confidence,
         outOfScope: result.outOfScope,
-        sentiment: enrichment.sentiment.score,
-        tier: priorityTierOf(enrichment.customer.tier),
-        text,
-      });
-      context.debug(
-        {
+        priority: priority.priority,
+        reasons: priority.reasons,
+      },
+      'classified',
+    );
+    return [
+      {
+        meta: context.derive(),
+        interaction,
+        enrichment,
+        classification: {
           intent: result.intent,
           confidence: result.confidence,
           outOfScope: result.outOfScope,
           priority: priority.priority,
-          reasons: priority.reasons,
+          modelVersion: result.modelVersion,
         },
-        'classified',
-      );
-      return [
-        {
-          meta: context.derive(),
-          interaction,
-          enrichment,
-          classification: {
-            intent: result.intent,
-            confidence: result.confidence,
-            outOfScope: result.outOfScope,
-            priority: priority.priority,
-            modelVersion: result.modelVersion,
-          },
-        },
-      ];
-    },
-  };
+      },
+    ];
+  }
 }
