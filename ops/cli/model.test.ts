@@ -9,19 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { decodeArtefact } from '../../processors/classify/artefact.js';
-import { EXIT, type Io } from './command.js';
+import { EXIT } from './command.js';
+import { capturedIo } from './captured-io.js';
 import { main } from './main.js';
-
-function capture(): Io & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (c: string | Uint8Array) => ((out += String(c)), true) },
-    stderr: { write: (c: string | Uint8Array) => ((err += String(c)), true) },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 const dir = mkdtempSync(path.join(tmpdir(), 'model-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,7 +23,7 @@ function csvFile(name: string, content: string | Buffer): string {
 }
 
 async function train(args: string[]) {
-  const io = capture();
+  const io = capturedIo();
   const code = await main(['model', 'train', ...args], io);
   return { code, out: io.out(), err: io.err() };
 }
@@ -97,7 +87,7 @@ test('missing flags and files are refused with exit 2', async () => {
   const missing = await train(['--data', path.join(dir, 'nope.csv'), '--name', 'a', '--out', 'x.bin']);
   assert.equal(missing.code, EXIT.usage);
   assert.match(missing.err, /no such file/);
-  const io = capture();
+  const io = capturedIo();
   assert.equal(await main(['model', 'explode'], io), EXIT.usage);
   assert.equal(await main(['model', 'promote', 'v-000000000000'], io), EXIT.usage);
   assert.match(io.err(), /promote needs --org ORG/);

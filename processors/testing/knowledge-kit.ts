@@ -40,14 +40,7 @@ export async function indexKnowledgeBase(
   index = DEFAULT_CHUNK_INDEX,
 ): Promise<{ documents: number; chunks: number }> {
   await ensureChunkIndex(es, index);
-  const chunks = documents.flatMap((doc) =>
-    chunkDocument(doc).map((fields): KnowledgeChunk => ({
-      meta: doc.meta,
-      ...fields,
-      deleted: false,
-      embedding: null,
-    })),
-  );
+  const chunks = chunksOf(documents);
   for (let i = 0; i < chunks.length; i += 500) {
     const outcomes = await applyChunks(es, chunks.slice(i, i + 500), { index });
     const failed = [...outcomes.values()].filter((o) => o instanceof Error);
@@ -67,14 +60,7 @@ export async function publishKnowledgeBase(
   documents: readonly KnowledgeDocument[],
   options: { topic?: string; embedder?: Embedder } = {},
 ): Promise<number> {
-  const chunks = documents.flatMap((doc) =>
-    chunkDocument(doc).map((fields): KnowledgeChunk => ({
-      meta: doc.meta,
-      ...fields,
-      deleted: false,
-      embedding: null,
-    })),
-  );
+  const chunks = chunksOf(documents);
   const embedder = options.embedder ?? (await OnnxEmbedder.load(config.retrieval.embeddingModelDir));
   try {
     const texts = [...new Set(chunks.map(passageEmbeddingText))];
@@ -206,4 +192,16 @@ export async function startKbIndex(es: Client, topics: KnowledgeTopics, index: s
   return startStages([{ stage: kbIndexSink(es, dependency, { index }), wiring }], {
     config: quietConfig,
   });
+}
+
+/** The documents' passages as the chunk stage cuts them, without embeddings. */
+function chunksOf(documents: readonly KnowledgeDocument[]): KnowledgeChunk[] {
+  return documents.flatMap((doc) =>
+    chunkDocument(doc).map((fields): KnowledgeChunk => ({
+      meta: doc.meta,
+      ...fields,
+      deleted: false,
+      embedding: null,
+    })),
+  );
 }
