@@ -52,6 +52,8 @@ interface OutageResult {
   otherRefusals: number;
   newDeadLetters: number;
   lost: number;
+  /** The lost ones, so they can be traced through the topics: ticket and conversation ids. */
+  lostTickets: Array<{ ticketId: string; conversationId: string }>;
   duplicated: number;
   notRouted: number;
   missing: { mongo: number; search: number; redis: number };
@@ -164,6 +166,7 @@ async function main(): Promise<number> {
         otherRefusals: client.refusalsOf(name) - client.refusalsOf(name, '503'),
         newDeadLetters,
         lost: 0,
+        lostTickets: [],
         duplicated: 0,
         notRouted: 0,
         missing: { mongo: 0, search: 0, redis: 0 },
@@ -213,8 +216,10 @@ async function account(client: SteadyClient): Promise<void> {
     row.posted = mine.length;
     for (const a of mine) {
       const s = seen.get(a.ticketId)!;
-      if (!s.stored) row.lost++;
-      else if (!s.routed) row.notRouted++;
+      if (!s.stored) {
+        row.lost++;
+        row.lostTickets.push({ ticketId: a.ticketId, conversationId: a.conversationId });
+      } else if (!s.routed) row.notRouted++;
       if (!s.routed) row.missing.mongo++;
       if (!s.searchable) row.missing.search++;
       if (!s.queued) row.missing.redis++;
@@ -254,6 +259,12 @@ function report(accepted: number, allVisible: boolean, peakRssMb: Record<string,
       rows,
     )}`,
   );
+  for (const r of results) {
+    if (r.lostTickets.length > 0) {
+      const named = r.lostTickets.map((t) => `${t.ticketId} (${t.conversationId})`).join(', ');
+      console.log(`lost during ${r.outage}: ${named}`);
+    }
+  }
   const peak = loadAverages.length ? Math.max(...loadAverages) : loadavg()[0]!;
   console.log(
     `\n${accepted} interactions accepted at ${options.rate}/s; the machine's load average up to ${round(peak, 1)}; ` +
