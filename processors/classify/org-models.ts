@@ -72,6 +72,11 @@ export class OrgModels {
 
   private async poll(): Promise<void> {
     const { db, postgres, logger } = this.options;
+    if (postgres && postgres.state !== 'closed' && this.loaded) {
+      // Classifying needs no database once the models are loaded, so no batch waits on this breaker and nothing
+      // else would probe it: the poll does, or the breaker would stay open (and the process unready) for good.
+      await postgres.waitUntilAvailable({ shouldStop: () => this.timer === undefined });
+    }
     const active = await (postgres ? postgres.call(() => activeVersions(db)) : activeVersions(db));
     const next = new Map<string, IntentModel>();
     for (const { orgId, version } of active) {
