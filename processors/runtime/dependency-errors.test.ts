@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { classifyDependencyError } from './dependency-errors.js';
+import { Dependency } from './dependency.js';
 
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code, severity: 'ERROR' });
 
@@ -42,4 +44,21 @@ test('anything else, a serialization failure included, is left to retries', () =
   for (const error of [new Error('boom'), pgError('40001'), 'a string', null, undefined]) {
     assert.equal(classifyDependencyError(error), 'unknown', String(error));
   }
+});
+
+test('a tripped breaker probes on its own: with no caller waiting, it closes once the server answers', async () => {
+  let up = false;
+  const dependency = new Dependency('postgres', {
+    probe: async () => {
+      if (!up) throw new Error('connect ECONNREFUSED');
+    },
+    probeBackoff: { initialMs: 10, maxMs: 20, multiplier: 2 },
+  });
+  dependency.trip(new Error('connect ECONNREFUSED'));
+  assert.notEqual(dependency.state, 'closed');
+  await sleep(50);
+  assert.notEqual(dependency.state, 'closed', 'still away');
+  up = true;
+  for (let i = 0; i < 50 && dependency.state !== 'closed'; i++) await sleep(10);
+  assert.equal(dependency.state, 'closed');
 });

@@ -105,6 +105,9 @@ export class Dependency implements Outage {
     if (this.currentState !== 'closed') return;
     this.openedAt = Date.now();
     this.setState('open', error);
+    // Probing starts with the outage, not with the first waiter: a caller that copes without the dependency
+    // (a cached setting, the last known model) never waits, and the breaker would otherwise stay open for good.
+    void this.recover();
   }
 
   /**
@@ -112,8 +115,7 @@ export class Dependency implements Outage {
    * answered the first probe, which tells the caller that the failure it met was not an outage after all.
    */
   async waitUntilAvailable(control: WaitControl): Promise<boolean> {
-    this.recovery ??= this.probeUntilAvailable().finally(() => (this.recovery = null));
-    const recovery = this.recovery;
+    const recovery = this.recover();
     let outcome: boolean | undefined;
     void recovery.then((found) => (outcome = found));
     while (outcome === undefined) {
@@ -121,6 +123,12 @@ export class Dependency implements Outage {
       await Promise.race([recovery, sleep(WAITER_POLL_MS)]);
     }
     return outcome;
+  }
+
+  /** The probe loop in progress, or a new one: one at a time, shared by every waiter. */
+  private recover(): Promise<boolean> {
+    this.recovery ??= this.probeUntilAvailable().finally(() => (this.recovery = null));
+    return this.recovery;
   }
 
   private async probeUntilAvailable(): Promise<boolean> {
