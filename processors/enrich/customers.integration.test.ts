@@ -115,7 +115,9 @@ test('while the store is away: wait first, then the last known context, or the e
   const empty = found.get(CustomerContexts.key(during[1]!)) as { source: string; tier: string; known: boolean };
   assert.deepEqual([empty.source, empty.tier, empty.known], ['UNAVAILABLE', 'UNKNOWN', false]);
   state.down = false;
-  assert.equal(await postgres.waitUntilAvailable({ shouldStop: () => false }), false);
+  // The probe loop began with the outage and met the store away, so the wait reports an outage that was real.
+  assert.equal(await postgres.waitUntilAvailable({ shouldStop: () => false }), true);
+  assert.equal(postgres.state, 'closed');
   const back = await contexts.lookup(during);
   assert.equal((back.get(CustomerContexts.key(during[0]!)) as { source: string }).source, 'STORE');
 });
