@@ -11,6 +11,7 @@ import { statSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../../config/index.js';
+import { LANGUAGE_SUBTAG } from '../../processors/classify/artefact.js';
 import { HYPERPARAMETERS } from '../../processors/classify/hyperparams.js';
 import {
   listModels,
@@ -35,11 +36,14 @@ import { Progress } from './progress.js';
 
 const USAGE = `usage: ticketflow model train --data FILE.csv --name NAME [--org ORG] [--out FILE]
                              [--text-column text] [--label-column category] [--oos-label LABEL]
-                             [--target-false-oos 0.05] [--drop-duplicates] [--drop-rare-labels] [--json]
+                             [--target-false-oos 0.05] [--languages en] [--drop-duplicates]
+                             [--drop-rare-labels] [--json]
          Trains on 80 % of the rows (stratified) and calibrates the out-of-scope threshold on the other 20 %:
          the highest threshold that flags at most --target-false-oos of the held-out in-scope rows. Rows
          labelled --oos-label are learned as an out-of-scope class. --org registers the model as a candidate
-         of the org; --out writes the artefact to a file; at least one of them.
+         of the org; --out writes the artefact to a file; at least one of them. --languages lists the
+         languages of the texts (ISO 639-1, comma-separated): a message confidently in another one gets
+         intent unknown and goes to a person, instead of a guess read with the wrong words.
        ticketflow model list [--org ORG] [--json]
        ticketflow model show VERSION --org ORG [--json]
        ticketflow model promote|shadow|retire VERSION --org ORG [--json]
@@ -105,6 +109,19 @@ function readData(values: Values): { bytes: Buffer; data: TrainingData } {
   }
 }
 
+/** `--languages es,en` → ['es', 'en']; absent leaves the model English, as every model before the option. */
+function parseLanguages(option: string | undefined): string[] | undefined {
+  if (option === undefined) return undefined;
+  const languages = option.split(',').map((l) => l.trim().toLowerCase());
+  const bad = languages.find((l) => !LANGUAGE_SUBTAG.test(l));
+  if (bad !== undefined) {
+    throw new UsageError(
+      `--languages ${JSON.stringify(option)}: ${JSON.stringify(bad)} is not an ISO 639 code (en, es)`,
+    );
+  }
+  return [...new Set(languages)];
+}
+
 async function train(values: Values, io: Io): Promise<void> {
   const name = values.name as string | undefined;
   const org = values.org as string | undefined;
@@ -118,6 +135,7 @@ async function train(values: Values, io: Io): Promise<void> {
   if (target !== undefined && !(target >= 0 && target < 1)) {
     throw new UsageError(`--target-false-oos must be a number in [0, 1), got ${String(values['target-false-oos'])}`);
   }
+  const languages = parseLanguages(values.languages as string | undefined);
   const { bytes: dataBytes, data } = readData(values);
   if (values['oos-label'] !== undefined && data.oosRows === 0) {
     line(
@@ -142,6 +160,7 @@ async function train(values: Values, io: Io): Promise<void> {
     labelColumn: (values['label-column'] as string | undefined) ?? 'category',
     oosLabel: values['oos-label'] as string | undefined,
     targetFalseOosRate: target,
+    ...(languages === undefined ? {} : { languages }),
     onEpoch: ({ epoch }) => progress.update(epoch),
   });
   progress.finish();
@@ -167,6 +186,7 @@ async function train(values: Values, io: Io): Promise<void> {
     labels: data.inScopeLabels.length,
     oosRows: data.oosRows,
     threshold: trained.threshold,
+    languages: languages ?? ['en'],
     heldOut: trained.heldOut,
     trainSeconds: Math.round(seconds * 10) / 10,
     out: out ?? null,
@@ -187,6 +207,7 @@ async function train(values: Values, io: Io): Promise<void> {
   );
   say(`  split        ${trained.trainRows} trained on, ${h.rows} held out (${h.oosRows} out of scope)`);
   say(`  threshold    ${trained.threshold.toFixed(4)} (calibrated on the held-out in-scope rows)`);
+  say(`  languages    ${(languages ?? ['en']).join(', ')}`);
   say(`  held out     in-scope accuracy ${percent(h.inScopeAccuracy)}, macro-F1 ${h.macroF1.toFixed(4)}`);
   say(
     `               false out-of-scope ${percent(h.falseOosRate)}, out-of-scope recall ${percent(h.oosRecall)}, ` +
@@ -231,6 +252,7 @@ async function run(argv: string[], io: Io): Promise<void> {
     'label-column': { type: 'string' },
     'oos-label': { type: 'string' },
     'target-false-oos': { type: 'string' },
+    languages: { type: 'string' },
     'drop-duplicates': { type: 'boolean', default: false },
     'drop-rare-labels': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },

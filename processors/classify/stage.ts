@@ -1,7 +1,8 @@
 /**
  * The classify stage: the intent of each enriched interaction from its org's active model (org-models.ts, as
  * the catalog builds it) or the shipped one (model.ts), read from the redacted subject and body only; out of
- * scope when the model is less confident than its calibrated threshold or picks its out-of-scope class; a
+ * scope when the model is less confident than its calibrated threshold or picks its out-of-scope class (a
+ * message in a language the model was not trained on is neither: its intent is unknown, and it says why); a
  * priority from the rules in priority.ts, which weigh the intent, the text's urgency and security cues, the
  * enrichment's sentiment and the customer's tier. Everything earlier is carried forward.
  */
@@ -17,7 +18,9 @@ import { defaultModel, IntentModel } from './model.js';
 import { decidePriority, type CustomerTier as PriorityTier } from './priority.js';
 
 export const CLASSIFY_STAGE = 'classify';
-export const CLASSIFY_VERSION = '1.0.0';
+export const CLASSIFY_VERSION = '1.1.0';
+/** The intent of a message the model cannot read: retrieval adds no intent words for it (retrieve/query.ts). */
+export const UNKNOWN_INTENT = 'unknown';
 
 /** Which model classifies an org's interactions; a promise only while it is still being read. */
 export interface ModelSource {
@@ -77,7 +80,13 @@ export function classifyStage(options: ClassifyOptions = {}): EventStage<Interac
   ): InteractionClassified[] {
     const { interaction, enrichment } = event;
     const text = classifierText(enrichment);
-    const result = model.classify(text);
+    const languageSupported = model.reads(enrichment.language, enrichment.languageConfidence);
+    // A model reading words of a language it never saw answers with a low confidence that looks exactly like
+    // out of scope; the message is not, and saying so would give the customer a holding reply for a question
+    // the knowledge base may well answer in their language.
+    const result = languageSupported
+      ? model.classify(text)
+      : { intent: UNKNOWN_INTENT, confidence: 0, outOfScope: false, modelVersion: model.modelVersion };
     const priority = decidePriority({
       intent: result.intent,
       outOfScope: result.outOfScope,
@@ -90,6 +99,7 @@ export function classifyStage(options: ClassifyOptions = {}): EventStage<Interac
         intent: result.intent,
         confidence: result.confidence,
         outOfScope: result.outOfScope,
+        languageSupported,
         priority: priority.priority,
         reasons: priority.reasons,
       },
@@ -104,6 +114,7 @@ export function classifyStage(options: ClassifyOptions = {}): EventStage<Interac
           intent: result.intent,
           confidence: result.confidence,
           outOfScope: result.outOfScope,
+          languageSupported,
           priority: priority.priority,
           modelVersion: result.modelVersion,
         },
