@@ -103,4 +103,8 @@ test('missing flags and files are refused with exit 2', async () => {
   assert.equal(await main(['model', 'explode'], io), EXIT.usage);
   assert.equal(await main(['model', 'promote', 'v-000000000000'], io), EXIT.usage);
   assert.match(io.err(), /promote needs --org ORG/);
+  assert.equal(await main(['model', 'report', 'v-000000000000', '--org', 'o', '--top', '0'], io), EXIT.usage);
+  assert.match(io.err(), /--top must be a whole number from 1 to 1000, got 0/);
+  assert.equal(await main(['model', 'report', '--org', 'o'], io), EXIT.usage);
+  assert.match(io.err(), /report needs a model VERSION/);
 });

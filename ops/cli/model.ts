@@ -3,8 +3,9 @@
  *   train     a model from a labelled CSV, written to a file and/or registered as a candidate of an org
  *   list      the registered versions and their states
  *   show      one version's provenance and held-out metrics
+ *   report    what a shadow version decided beside the active one: agreement, changed intents, confidence shift
  *   promote   make a version the org's active model (the running classify stages pick it up within seconds)
- *   shadow    mark a version as the org's shadow
+ *   shadow    make a version the org's shadow: the classify stages run it beside the active one
  *   retire    retire a version (retiring the active one returns the org to the default model)
  */
 import { statSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -23,6 +24,7 @@ import {
   type ModelState,
   type RegisteredModel,
 } from '../../processors/classify/registry.js';
+import { readShadowReport, type ShadowReport } from '../../processors/classify/shadow.js';
 import { isModelName, trainIntentModel, type TrainedModel } from '../../processors/classify/train-model.js';
 import {
   MAX_TRAINING_BYTES,
@@ -46,9 +48,15 @@ const USAGE = `usage: ticketflow model train --data FILE.csv --name NAME [--org 
          intent unknown and goes to a person, instead of a guess read with the wrong words.
        ticketflow model list [--org ORG] [--json]
        ticketflow model show VERSION --org ORG [--json]
+       ticketflow model report VERSION --org ORG [--top 10] [--json]
+         What VERSION decided as the org's shadow beside each active version, on the interactions the classify
+         stage saw (live, or replayed with ticketflow replay): agreement, out-of-scope rates, the confidence
+         shift and the --top decisions that changed.
        ticketflow model promote|shadow|retire VERSION --org ORG [--json]
          promote makes VERSION the org's active model and retires the one it replaces; running classify
-         stages use it within a few seconds. Retiring the active version returns the org to the default model.`;
+         stages use it within a few seconds. shadow makes VERSION the org's shadow (the one before goes back
+         to candidate): the stages run it beside the active model from their next poll, for model report.
+         Retiring the active version returns the org to the default model.`;
 
 const STATE_OF_ACTION: Readonly<Record<string, ModelState>> = {
   promote: 'active',
@@ -222,6 +230,37 @@ async function train(values: Values, io: Io): Promise<void> {
   }
 }
 
+function printShadowReport(io: Io, report: ShadowReport): void {
+  const say = (text: string) => line(io.stdout, text);
+  if (report.comparisons.length === 0) {
+    say(`${report.version} of ${report.orgId} has not classified anything beside an active model yet`);
+    say(`(make it the shadow with: ticketflow model shadow ${report.version} --org ${report.orgId})`);
+    return;
+  }
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
+  for (const c of report.comparisons) {
+    say(`${report.version} beside ${c.activeVersion} (org ${report.orgId})`);
+    say(
+      `  interactions   ${c.interactions.toLocaleString('en-US')}, ${c.firstSeenAt.toISOString()} to ${c.lastSeenAt.toISOString()}`,
+    );
+    say(`  agreement      ${percent(c.agreement)} (same intent, or both out of scope)`);
+    say(`  out of scope   active ${percent(c.activeOutOfScopeRate)}, shadow ${percent(c.shadowOutOfScopeRate)}`);
+    say(
+      `  confidence     shadow minus active: mean ${signed(c.meanConfidenceShift)}, mean magnitude ${c.meanAbsConfidenceShift.toFixed(4)}`,
+    );
+    if (c.changes.length === 0) {
+      say('  no decision changed');
+      continue;
+    }
+    say('  decisions that changed, most frequent first:');
+    printTable(
+      io.stdout,
+      ['ACTIVE', 'SHADOW', 'INTERACTIONS', 'SHARE'],
+      c.changes.map((x) => [x.from, x.to, String(x.interactions), percent(x.interactions / c.interactions)]),
+    );
+  }
+}
+
 function printModels(io: Io, models: readonly RegisteredModel[]): void {
   printTable(
     io.stdout,
@@ -255,6 +294,7 @@ async function run(argv: string[], io: Io): Promise<void> {
     languages: { type: 'string' },
     'drop-duplicates': { type: 'boolean', default: false },
     'drop-rare-labels': { type: 'boolean', default: false },
+    top: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const [action, version, ...extra] = positionals;
@@ -286,6 +326,19 @@ async function run(argv: string[], io: Io): Promise<void> {
       line(io.stdout, `\nsha256 ${model.sha256}, ${model.sizeBytes.toLocaleString('en-US')} bytes`);
       return line(io.stdout, `training ${JSON.stringify(model.training, null, 2)}`);
     }
+    case 'report': {
+      const [o, v] = [needOrg(), needVersion()];
+      const top = values.top === undefined ? 10 : Number(values.top);
+      if (!Number.isInteger(top) || top < 1 || top > 1000) {
+        throw new UsageError(`--top must be a whole number from 1 to 1000, got ${String(values.top)}`);
+      }
+      const report = await withPool(async (pool) => {
+        await refusingUnknown(showModel(pool, o, v));
+        return readShadowReport(pool, o, v, top);
+      });
+      if (values.json) return printJson(io.stdout, report);
+      return printShadowReport(io, report);
+    }
     case 'promote':
     case 'shadow':
     case 'retire': {
@@ -302,7 +355,7 @@ async function run(argv: string[], io: Io): Promise<void> {
       return;
     }
     case undefined:
-      throw new UsageError('model needs an action: train, list, show, promote, shadow or retire', true);
+      throw new UsageError('model needs an action: train, list, show, report, promote, shadow or retire', true);
     default:
       throw new UsageError(`unknown action ${JSON.stringify(action)}`, true);
   }
@@ -310,7 +363,7 @@ async function run(argv: string[], io: Io): Promise<void> {
 
 export const command: Command = {
   name: 'model',
-  summary: 'intent models per org: train, list, show, promote, shadow, retire',
+  summary: 'intent models per org: train, list, show, report, promote, shadow, retire',
   usage: USAGE,
   async run(argv, io) {
     await run(argv, io);
