@@ -73,8 +73,9 @@ export interface RunnerOptions {
    */
   readonly instanceId: string;
   /**
-   * Longer than a rejoin takes (the session timeout, a rebalance): a consumer out of its group for longer, with
-   * no unit in hand, is stranded and replaced (see rebuildIfStranded).
+   * Longer than a rejoin can take (kafkajs's rebalance timeout, 60 s, bounds how long the coordinator waits for
+   * the members): a consumer out of its group for longer, with no unit in hand, is stranded and replaced (see
+   * rebuildIfStranded). Replacing one that was still joining would put two members in one process.
    */
   readonly strandedAfterMs: number;
 }
@@ -86,7 +87,7 @@ export const defaultRunnerOptions: RunnerOptions = {
   transactional: false,
   fromBeginning: true,
   instanceId: 'local',
-  strandedAfterMs: 30_000,
+  strandedAfterMs: 90_000,
 };
 
 /** An output ready to produce: its key (undefined: the input's) and its bytes (null: a tombstone). */
