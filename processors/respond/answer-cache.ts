@@ -162,3 +162,22 @@ export function cachedGenerator(inner: DraftGenerator, cache: AnswerCache): Draf
     },
   };
 }
+
+/**
+ * The knowledge-base path's hook (the chunk stage's `onDocumentsChanged`): drops the answers citing each changed
+ * or removed document, org by org. Never rejects: with Redis away the entries stay, unserved, until they expire.
+ */
+export function invalidateAnswersOf(
+  cache: AnswerCache,
+  logger?: Pick<Logger, 'debug' | 'warn'>,
+): (changes: ReadonlyArray<{ readonly orgId: string; readonly documentId: string }>) => Promise<void> {
+  return async (changes) => {
+    const byOrg = new Map<string, string[]>();
+    for (const { orgId, documentId } of changes) byOrg.set(orgId, [...(byOrg.get(orgId) ?? []), documentId]);
+    for (const [orgId, documentIds] of byOrg) {
+      const removed = await cache.invalidateDocuments(orgId, documentIds);
+      if (removed === null) logger?.warn({ orgId, documentIds }, 'answer cache unavailable; answers left to expire');
+      else logger?.debug({ orgId, documentIds, removed }, 'cached answers invalidated');
+    }
+  };
+}
