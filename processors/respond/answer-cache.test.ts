@@ -187,3 +187,12 @@ test('the holding draft of the generator underneath passes through unchanged', a
   assert.equal(store.entries.size, 0);
   assert.ok(generator.name.endsWith('+cache'));
 });
+
+test('a store that is not connected is bypassed without a call', async () => {
+  const store = Object.assign(new MemoryStore(), { isConnected: () => false });
+  const cache = new AnswerCache({ store, ttlSeconds: 60, timeoutMs: 100 });
+  const draft = await cachedGenerator(extractiveGenerator(), cache).draft(request);
+  assert.equal(draft.holding, false);
+  assert.equal(store.calls, 0);
+  assert.equal(await count(cache, 'bypass'), 1);
+});

@@ -5,8 +5,9 @@
  *
  * A cache that is away is a miss, never an error and never a wait: every Redis call goes through the process's
  * Redis dependency (runtime/dependency.ts) and is bounded by a short timeout. While its breaker is open the cache
- * does not touch Redis at all (a bypass); the breaker's own probe closes it again when Redis answers, and the
- * other Redis users of the process see the same state.
+ * does not touch Redis at all (a bypass), nor while the client is not connected (at start-up, or reconnecting);
+ * the breaker's own probe closes it again when Redis answers, and the other Redis users of the process see the
+ * same state.
  *
  * What is served is checked on read: the entry must name the request's org, and every document it cites must be
  * among the request's passages at the version cited. An entry that fails is deleted and counted as stale.
@@ -116,8 +117,9 @@ export class AnswerCache {
 
   /** The call's result, or BYPASS when the breaker is open, the call fails or it takes longer than the timeout. */
   private async guarded<T>(call: () => Promise<T>): Promise<Guarded<T>> {
-    const { dependency, timeoutMs } = this.options;
-    if (dependency && dependency.state !== 'closed') return BYPASS;
+    const { dependency, timeoutMs, store } = this.options;
+    // A client still connecting (at start-up) or reconnecting fails every command at once: no need to try.
+    if ((dependency && dependency.state !== 'closed') || store.isConnected?.() === false) return BYPASS;
     let timer: NodeJS.Timeout | undefined;
     const attempt = dependency ? dependency.call(call) : call();
     const timeout = new Promise<typeof BYPASS>((resolve) => {

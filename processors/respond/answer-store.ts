@@ -20,6 +20,8 @@ export interface CachedAnswer {
 
 /** Where answers are kept; every method rejects when the store cannot answer. */
 export interface AnswerStore {
+  /** False while the store is known not to answer (not connected yet, reconnecting): calls would only fail. */
+  isConnected?(): boolean;
   get(orgId: string, key: string): Promise<CachedAnswer | null>;
   put(key: string, answer: CachedAnswer, ttlSeconds: number): Promise<void>;
   remove(orgId: string, key: string): Promise<void>;
@@ -50,6 +52,10 @@ export class RedisAnswerStore implements AnswerStore {
   constructor(redis: Redis) {
     if (!('tfAnswerInvalidate' in redis)) redis.defineCommand('tfAnswerInvalidate', { lua: INVALIDATE_LUA });
     this.redis = redis as ScriptedRedis;
+  }
+
+  isConnected(): boolean {
+    return this.redis.status === 'ready';
   }
 
   async get(orgId: string, key: string): Promise<CachedAnswer | null> {
