@@ -159,7 +159,9 @@ export function cachedGenerator(inner: DraftGenerator, cache: AnswerCache): Draf
       const found = await cache.lookup(request, key);
       if (found.outcome === 'hit') return found.draft;
       const draft = await inner.draft(request);
-      if (!draft.holding && found.outcome === 'miss') await cache.store(request.orgId, key, draft);
+      // Not awaited: the draft is ready, and the write never rejects. The process's one Redis connection keeps
+      // commands in order, so a later lookup on it already sees this entry.
+      if (!draft.holding && found.outcome === 'miss') void cache.store(request.orgId, key, draft);
       return draft;
     },
   };
