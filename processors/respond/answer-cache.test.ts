@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { sampleEvents } from '../../schemas/fixtures.js';
 import type { Draft, Passage } from '../../schemas/index.js';
 import { Dependency } from '../runtime/dependency.js';
-import { AnswerCache, cachedGenerator } from './answer-cache.js';
+import { AnswerCache, cachedGenerator, invalidateAnswersOf } from './answer-cache.js';
 import type { AnswerStore, CachedAnswer } from './answer-store.js';
 import { extractiveGenerator } from './extractive.js';
 import { holdingDraft, type DraftGenerator, type DraftRequest } from './generator.js';
@@ -195,4 +195,18 @@ test('a store that is not connected is bypassed without a call', async () => {
   assert.equal(draft.holding, false);
   assert.equal(store.calls, 0);
   assert.equal(await count(cache, 'bypass'), 1);
+});
+
+test('the knowledge-base hook invalidates org by org, and only what cites the changed documents', async () => {
+  const { cache, inner, generator } = setup();
+  await generator.draft(request);
+  await generator.draft({ ...request, orgId: 'globex' });
+  await invalidateAnswersOf(cache)([
+    { orgId: 'globex', documentId: 'doc-refunds' },
+    { orgId: 'acme', documentId: 'doc-cards' },
+  ]);
+  await generator.draft(request);
+  assert.equal(inner.calls, 2, "acme's answer cites doc-refunds, not doc-cards: still served");
+  await generator.draft({ ...request, orgId: 'globex' });
+  assert.equal(inner.calls, 3, "globex's answer was removed");
 });
