@@ -160,3 +160,23 @@ test('an answer expires after its TTL', async () => {
   const values = Object.fromEntries((await short.metrics.lookups.get()).values.map((v) => [v.labels.outcome, v.value]));
   assert.deepEqual(values, { miss: 2, hit: 1 });
 });
+
+test('a reply that arrived while the event loop was busy past the timeout is still read, not a bypass', async () => {
+  const quick = new AnswerCache({ store: new RedisAnswerStore(redis), ttlSeconds: 60, timeoutMs: 20 });
+  const fixture = sampleEvents.InteractionGrounded;
+  const request: DraftRequest = {
+    orgId: ORG,
+    question: 'Busy loop question about the duplicate charge refund',
+    language: 'en',
+    classification: fixture.classification,
+    sentiment: fixture.enrichment.sentiment,
+    customer: fixture.enrichment.customer,
+    passages: [passage],
+    retrievalMethod: 'LEXICAL',
+  };
+  const lookup = quick.lookup(request, 'busy-loop-key');
+  // Drafting a batch synchronously: the GET's reply comes back meanwhile, and the timer expires.
+  const until = performance.now() + 100;
+  while (performance.now() < until);
+  assert.equal((await lookup).outcome, 'miss');
+});

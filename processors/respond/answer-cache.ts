@@ -122,8 +122,11 @@ export class AnswerCache {
     if ((dependency && dependency.state !== 'closed') || store.isConnected?.() === false) return BYPASS;
     let timer: NodeJS.Timeout | undefined;
     const attempt = dependency ? dependency.call(call) : call();
+    // When the timer fires, the reply may be waiting unread: a busy event loop (a batch of drafts, a start-up)
+    // runs expired timers before it reads sockets. setImmediate lets it read them first, so the timeout counts
+    // Redis's slowness, not the process's own.
     const timeout = new Promise<typeof BYPASS>((resolve) => {
-      timer = setTimeout(() => resolve(BYPASS), timeoutMs);
+      timer = setTimeout(() => setImmediate(() => resolve(BYPASS)), timeoutMs);
     });
     try {
       return await Promise.race([attempt, timeout]);
