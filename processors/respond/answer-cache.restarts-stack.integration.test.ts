@@ -84,6 +84,10 @@ test('with Redis stopped, drafts are bypasses at once; started again, the cache 
   assert.equal(away.hit ?? 0, 0);
   // No wait on Redis: the budget is the timeout (50 ms), and a disconnected client answers before it.
   assert.ok(Math.max(...timings) < config.answerCache.timeoutMs + 50, `slowest draft ${Math.max(...timings)} ms`);
+  // The knowledge-base path's invalidation does not wait either: it reports that nothing could be removed.
+  const invalidationStarted = performance.now();
+  assert.equal(await cache.invalidateDocuments(ORG, ['doc-refunds']), null);
+  assert.ok(performance.now() - invalidationStarted < config.answerCache.timeoutMs + 50);
   // The client knows it lost its connection, so the cache did not even try: nothing to trip, and a respond
   // process stays ready, as it is (it drafts without Redis).
   assert.notEqual(redis.status, 'ready');
