@@ -210,3 +210,15 @@ test('the knowledge-base hook invalidates org by org, and only what cites the ch
   await generator.draft({ ...request, orgId: 'globex' });
   assert.equal(inner.calls, 3, "globex's answer was removed");
 });
+
+test('a chain may store only the drafts it chooses (its best tier), never holding replies', async () => {
+  const { store, cache, inner } = setup();
+  const onlyLlm = cachedGenerator(inner, cache, { shouldStore: (d) => d.generator.kind === 'LLM' });
+  await onlyLlm.draft(request);
+  assert.equal(store.entries.size, 0, 'an extractive fallback draft is not stored');
+  const always = cachedGenerator({ name: 'down', draft: (r) => holdingDraft(r.language) }, cache, {
+    shouldStore: () => true,
+  });
+  await always.draft(request);
+  assert.equal(store.entries.size, 0);
+});

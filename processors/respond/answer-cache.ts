@@ -149,11 +149,24 @@ export function servable(answer: CachedAnswer, request: DraftRequest): boolean {
   return answer.draft.citations.every((c) => grounded.has(`${c.documentId}\u0000${c.documentVersion}`));
 }
 
+export interface CachedGeneratorOptions {
+  /**
+   * Which drafts are stored; by default every one but holding replies. A fallback chain may store only its best
+   * tier's drafts, so that an answer drafted while that tier was saturated is not served after it recovers.
+   */
+  readonly shouldStore?: (draft: Draft) => boolean;
+}
+
 /**
  * `inner`, with its answers cached. Requests with nothing to ground a draft in, or a question with no words,
  * go straight to `inner`: they would only store holding replies.
  */
-export function cachedGenerator(inner: DraftGenerator, cache: AnswerCache): DraftGenerator {
+export function cachedGenerator(
+  inner: DraftGenerator,
+  cache: AnswerCache,
+  options: CachedGeneratorOptions = {},
+): DraftGenerator {
+  const shouldStore = options.shouldStore ?? ((draft: Draft) => !draft.holding);
   return {
     name: `${inner.name}+cache`,
     async draft(request: DraftRequest): Promise<Draft> {
@@ -164,7 +177,7 @@ export function cachedGenerator(inner: DraftGenerator, cache: AnswerCache): Draf
       const draft = await inner.draft(request);
       // Not awaited: the draft is ready, and the write never rejects. The process's one Redis connection keeps
       // commands in order, so a later lookup on it already sees this entry.
-      if (!draft.holding && found.outcome === 'miss') void cache.store(request.orgId, key, draft);
+      if (found.outcome === 'miss' && !draft.holding && shouldStore(draft)) void cache.store(request.orgId, key, draft);
       return draft;
     },
   };
