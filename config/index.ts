@@ -61,9 +61,11 @@ export interface Config {
     readonly instanceId: string;
     /** How long enrich waits out a PostgreSQL outage before it proceeds without the customer's records. */
     readonly enrichContextWaitMs: number;
-    /** Tickets the ticket-store sink keeps in memory, sparing a read for tickets it wrote recently. */
     /** How often the classify stage polls the model registry for promotions (INTENT_MODEL_POLL_MS). */
     readonly intentModelPollMs: number;
+    /** How often the classify stage adds its shadow models' tallies to PostgreSQL (SHADOW_FLUSH_MS). */
+    readonly shadowFlushMs: number;
+    /** Tickets the ticket-store sink keeps in memory, sparing a read for tickets it wrote recently. */
     readonly ticketStoreCacheTickets: number;
     /**
      * Share of one core, in percent, the retrieve stage may spend on average embedding questions; past it, in a
@@ -358,6 +360,7 @@ export function loadConfig(env: Env = process.env): Config {
       ticketStoreCacheTickets: readInt(env, 'TICKET_STORE_CACHE_TICKETS', 5000, 0, 1_000_000),
       retrieveEmbeddingCpuPercent: readInt(env, 'RETRIEVE_EMBEDDING_CPU_PERCENT', 50, 0, 6400),
       intentModelPollMs: readInt(env, 'INTENT_MODEL_POLL_MS', 2000, 100, 600_000),
+      shadowFlushMs: readInt(env, 'SHADOW_FLUSH_MS', 5000, 100, 600_000),
     },
     http: loadHttpServer(env),
     ingest: {

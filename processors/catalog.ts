@@ -8,6 +8,7 @@ import { LiveChunks } from './chunk/live-chunks.js';
 import { chunkStage } from './chunk/stage.js';
 import { IntentModel } from './classify/model.js';
 import { OrgModels } from './classify/org-models.js';
+import { ShadowComparisons } from './classify/shadow.js';
 import { classifyStage } from './classify/stage.js';
 import { CustomerContexts } from './enrich/customers.js';
 import { enrichStage } from './enrich/stage.js';
@@ -53,7 +54,15 @@ const BUILDERS = {
     });
     models.start();
     r.onClose(() => models.stop());
-    return classifyStage({ models });
+    const shadows = new ShadowComparisons({
+      db: pool,
+      postgres: dependency,
+      logger: r.logger,
+      flushMs: r.config.processor.shadowFlushMs,
+    });
+    shadows.start();
+    r.onClose(() => shadows.stop());
+    return classifyStage({ models, shadows });
   },
   // Served from the knowledge base held in this process (the chunks topic followed in full): no network round trip.
   retrieve: (r) => {

@@ -38,7 +38,7 @@ export class Resources {
   private answers?: AnswerCache | null;
   /** Metrics of what the process's stages share (the answer cache), served beside the runtime's own. */
   readonly metrics: Metric[] = [];
-  private readonly stoppers: Array<() => void> = [];
+  private readonly stoppers: Array<() => void | Promise<void>> = [];
 
   constructor(
     readonly config: Config,
@@ -209,13 +209,16 @@ export class Resources {
     return this.knowledge?.notReadyReasons() ?? [];
   }
 
-  /** Runs `stop` when the process closes its resources, before the clients close: for pollers using them. */
-  onClose(stop: () => void): void {
+  /**
+   * Runs `stop` when the process closes its resources, before the clients close: for pollers using them, and
+   * for writers with a last write to make (awaited).
+   */
+  onClose(stop: () => void | Promise<void>): void {
     this.stoppers.push(stop);
   }
 
   async close(): Promise<void> {
-    for (const stop of this.stoppers.splice(0)) stop();
+    await Promise.allSettled(this.stoppers.splice(0).map(async (stop) => stop()));
     await Promise.allSettled([...this.made.values()].map((m) => m.close()));
     await this.sentenceEmbedder?.close();
   }

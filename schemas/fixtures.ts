@@ -77,6 +77,7 @@ const classification: Classification = {
   intent: 'billing.refund',
   confidence: 0.91,
   outOfScope: false,
+  languageSupported: true,
   priority: 'P2',
   modelVersion: 'intents-rules@1',
 };

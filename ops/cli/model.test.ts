@@ -46,6 +46,18 @@ test('train writes a model file and prints a summary; --json gives the same as d
   assert.match(result.err, /training \[#+\] 100%/);
 });
 
+test('--languages is kept in the model; a code that is not ISO 639 is refused with exit 2', async () => {
+  const out = path.join(dir, 'acme-es.bin');
+  const data = csvFile('good.csv', good);
+  const result = await train(['--data', data, '--name', 'acme-lr', '--out', out, '--languages', 'es, EN', '--json']);
+  assert.equal(result.code, EXIT.ok, result.err);
+  assert.deepEqual((JSON.parse(result.out) as { languages: string[] }).languages, ['es', 'en']);
+  assert.deepEqual(decodeArtefact(readFileSync(out)).header.languages, ['es', 'en']);
+  const bad = await train(['--data', data, '--name', 'acme-lr', '--out', out, '--languages', 'en,Spanish']);
+  assert.equal(bad.code, EXIT.usage);
+  assert.match(bad.err, /--languages "en,Spanish": "spanish" is not an ISO 639 code/);
+});
+
 test('bad input is refused with exit 2, naming the file, the row and the rule', async () => {
   const out = ['--name', 'acme-lr', '--out', path.join(dir, 'never.bin')];
   const cases: Array<[string, string | Buffer, RegExp, string[]?]> = [
@@ -91,4 +103,8 @@ test('missing flags and files are refused with exit 2', async () => {
   assert.equal(await main(['model', 'explode'], io), EXIT.usage);
   assert.equal(await main(['model', 'promote', 'v-000000000000'], io), EXIT.usage);
   assert.match(io.err(), /promote needs --org ORG/);
+  assert.equal(await main(['model', 'report', 'v-000000000000', '--org', 'o', '--top', '0'], io), EXIT.usage);
+  assert.match(io.err(), /--top must be a whole number from 1 to 1000, got 0/);
+  assert.equal(await main(['model', 'report', '--org', 'o'], io), EXIT.usage);
+  assert.match(io.err(), /report needs a model VERSION/);
 });

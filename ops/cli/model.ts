@@ -3,14 +3,16 @@
  *   train     a model from a labelled CSV, written to a file and/or registered as a candidate of an org
  *   list      the registered versions and their states
  *   show      one version's provenance and held-out metrics
+ *   report    what a shadow version decided beside the active one: agreement, changed intents, confidence shift
  *   promote   make a version the org's active model (the running classify stages pick it up within seconds)
- *   shadow    mark a version as the org's shadow
+ *   shadow    make a version the org's shadow: the classify stages run it beside the active one
  *   retire    retire a version (retiring the active one returns the org to the default model)
  */
 import { statSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../../config/index.js';
+import { LANGUAGE_SUBTAG } from '../../processors/classify/artefact.js';
 import { HYPERPARAMETERS } from '../../processors/classify/hyperparams.js';
 import {
   listModels,
@@ -22,6 +24,7 @@ import {
   type ModelState,
   type RegisteredModel,
 } from '../../processors/classify/registry.js';
+import { readShadowReport, type ShadowReport } from '../../processors/classify/shadow.js';
 import { isModelName, trainIntentModel, type TrainedModel } from '../../processors/classify/train-model.js';
 import {
   MAX_TRAINING_BYTES,
@@ -35,16 +38,25 @@ import { Progress } from './progress.js';
 
 const USAGE = `usage: ticketflow model train --data FILE.csv --name NAME [--org ORG] [--out FILE]
                              [--text-column text] [--label-column category] [--oos-label LABEL]
-                             [--target-false-oos 0.05] [--drop-duplicates] [--drop-rare-labels] [--json]
+                             [--target-false-oos 0.05] [--languages en] [--drop-duplicates]
+                             [--drop-rare-labels] [--json]
          Trains on 80 % of the rows (stratified) and calibrates the out-of-scope threshold on the other 20 %:
          the highest threshold that flags at most --target-false-oos of the held-out in-scope rows. Rows
          labelled --oos-label are learned as an out-of-scope class. --org registers the model as a candidate
-         of the org; --out writes the artefact to a file; at least one of them.
+         of the org; --out writes the artefact to a file; at least one of them. --languages lists the
+         languages of the texts (ISO 639-1, comma-separated): a message confidently in another one gets
+         intent unknown and goes to a person, instead of a guess read with the wrong words.
        ticketflow model list [--org ORG] [--json]
        ticketflow model show VERSION --org ORG [--json]
+       ticketflow model report VERSION --org ORG [--top 10] [--json]
+         What VERSION decided as the org's shadow beside each active version, on the interactions the classify
+         stage saw (live, or replayed with ticketflow replay): agreement, out-of-scope rates, the confidence
+         shift and the --top decisions that changed.
        ticketflow model promote|shadow|retire VERSION --org ORG [--json]
          promote makes VERSION the org's active model and retires the one it replaces; running classify
-         stages use it within a few seconds. Retiring the active version returns the org to the default model.`;
+         stages use it within a few seconds. shadow makes VERSION the org's shadow (the one before goes back
+         to candidate): the stages run it beside the active model from their next poll, for model report.
+         Retiring the active version returns the org to the default model.`;
 
 const STATE_OF_ACTION: Readonly<Record<string, ModelState>> = {
   promote: 'active',
@@ -105,6 +117,19 @@ function readData(values: Values): { bytes: Buffer; data: TrainingData } {
   }
 }
 
+/** `--languages es,en` → ['es', 'en']; absent leaves the model English, as every model before the option. */
+function parseLanguages(option: string | undefined): string[] | undefined {
+  if (option === undefined) return undefined;
+  const languages = option.split(',').map((l) => l.trim().toLowerCase());
+  const bad = languages.find((l) => !LANGUAGE_SUBTAG.test(l));
+  if (bad !== undefined) {
+    throw new UsageError(
+      `--languages ${JSON.stringify(option)}: ${JSON.stringify(bad)} is not an ISO 639 code (en, es)`,
+    );
+  }
+  return [...new Set(languages)];
+}
+
 async function train(values: Values, io: Io): Promise<void> {
   const name = values.name as string | undefined;
   const org = values.org as string | undefined;
@@ -118,6 +143,7 @@ async function train(values: Values, io: Io): Promise<void> {
   if (target !== undefined && !(target >= 0 && target < 1)) {
     throw new UsageError(`--target-false-oos must be a number in [0, 1), got ${String(values['target-false-oos'])}`);
   }
+  const languages = parseLanguages(values.languages as string | undefined);
   const { bytes: dataBytes, data } = readData(values);
   if (values['oos-label'] !== undefined && data.oosRows === 0) {
     line(
@@ -142,6 +168,7 @@ async function train(values: Values, io: Io): Promise<void> {
     labelColumn: (values['label-column'] as string | undefined) ?? 'category',
     oosLabel: values['oos-label'] as string | undefined,
     targetFalseOosRate: target,
+    ...(languages === undefined ? {} : { languages }),
     onEpoch: ({ epoch }) => progress.update(epoch),
   });
   progress.finish();
@@ -167,6 +194,7 @@ async function train(values: Values, io: Io): Promise<void> {
     labels: data.inScopeLabels.length,
     oosRows: data.oosRows,
     threshold: trained.threshold,
+    languages: languages ?? ['en'],
     heldOut: trained.heldOut,
     trainSeconds: Math.round(seconds * 10) / 10,
     out: out ?? null,
@@ -187,6 +215,7 @@ async function train(values: Values, io: Io): Promise<void> {
   );
   say(`  split        ${trained.trainRows} trained on, ${h.rows} held out (${h.oosRows} out of scope)`);
   say(`  threshold    ${trained.threshold.toFixed(4)} (calibrated on the held-out in-scope rows)`);
+  say(`  languages    ${(languages ?? ['en']).join(', ')}`);
   say(`  held out     in-scope accuracy ${percent(h.inScopeAccuracy)}, macro-F1 ${h.macroF1.toFixed(4)}`);
   say(
     `               false out-of-scope ${percent(h.falseOosRate)}, out-of-scope recall ${percent(h.oosRecall)}, ` +
@@ -197,6 +226,37 @@ async function train(values: Values, io: Io): Promise<void> {
     say(
       `  registered   ${registered.created ? 'as a candidate of' : 'already in the registry of'} ${org} ` +
         `(state ${registered.model.state}); promote with: ticketflow model promote ${trained.version} --org ${org}`,
+    );
+  }
+}
+
+function printShadowReport(io: Io, report: ShadowReport): void {
+  const say = (text: string) => line(io.stdout, text);
+  if (report.comparisons.length === 0) {
+    say(`${report.version} of ${report.orgId} has not classified anything beside an active model yet`);
+    say(`(make it the shadow with: ticketflow model shadow ${report.version} --org ${report.orgId})`);
+    return;
+  }
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
+  for (const c of report.comparisons) {
+    say(`${report.version} beside ${c.activeVersion} (org ${report.orgId})`);
+    say(
+      `  interactions   ${c.interactions.toLocaleString('en-US')}, ${c.firstSeenAt.toISOString()} to ${c.lastSeenAt.toISOString()}`,
+    );
+    say(`  agreement      ${percent(c.agreement)} (same intent, or both out of scope)`);
+    say(`  out of scope   active ${percent(c.activeOutOfScopeRate)}, shadow ${percent(c.shadowOutOfScopeRate)}`);
+    say(
+      `  confidence     shadow minus active: mean ${signed(c.meanConfidenceShift)}, mean magnitude ${c.meanAbsConfidenceShift.toFixed(4)}`,
+    );
+    if (c.changes.length === 0) {
+      say('  no decision changed');
+      continue;
+    }
+    say('  decisions that changed, most frequent first:');
+    printTable(
+      io.stdout,
+      ['ACTIVE', 'SHADOW', 'INTERACTIONS', 'SHARE'],
+      c.changes.map((x) => [x.from, x.to, String(x.interactions), percent(x.interactions / c.interactions)]),
     );
   }
 }
@@ -231,8 +291,10 @@ async function run(argv: string[], io: Io): Promise<void> {
     'label-column': { type: 'string' },
     'oos-label': { type: 'string' },
     'target-false-oos': { type: 'string' },
+    languages: { type: 'string' },
     'drop-duplicates': { type: 'boolean', default: false },
     'drop-rare-labels': { type: 'boolean', default: false },
+    top: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const [action, version, ...extra] = positionals;
@@ -264,6 +326,19 @@ async function run(argv: string[], io: Io): Promise<void> {
       line(io.stdout, `\nsha256 ${model.sha256}, ${model.sizeBytes.toLocaleString('en-US')} bytes`);
       return line(io.stdout, `training ${JSON.stringify(model.training, null, 2)}`);
     }
+    case 'report': {
+      const [o, v] = [needOrg(), needVersion()];
+      const top = values.top === undefined ? 10 : Number(values.top);
+      if (!Number.isInteger(top) || top < 1 || top > 1000) {
+        throw new UsageError(`--top must be a whole number from 1 to 1000, got ${String(values.top)}`);
+      }
+      const report = await withPool(async (pool) => {
+        await refusingUnknown(showModel(pool, o, v));
+        return readShadowReport(pool, o, v, top);
+      });
+      if (values.json) return printJson(io.stdout, report);
+      return printShadowReport(io, report);
+    }
     case 'promote':
     case 'shadow':
     case 'retire': {
@@ -280,7 +355,7 @@ async function run(argv: string[], io: Io): Promise<void> {
       return;
     }
     case undefined:
-      throw new UsageError('model needs an action: train, list, show, promote, shadow or retire', true);
+      throw new UsageError('model needs an action: train, list, show, report, promote, shadow or retire', true);
     default:
       throw new UsageError(`unknown action ${JSON.stringify(action)}`, true);
   }
@@ -288,7 +363,7 @@ async function run(argv: string[], io: Io): Promise<void> {
 
 export const command: Command = {
   name: 'model',
-  summary: 'intent models per org: train, list, show, promote, shadow, retire',
+  summary: 'intent models per org: train, list, show, report, promote, shadow, retire',
   usage: USAGE,
   async run(argv, io) {
     await run(argv, io);

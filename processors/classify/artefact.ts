@@ -14,6 +14,8 @@ import { createHash } from 'node:crypto';
 import type { FeatureConfig } from './features.js';
 
 const MAGIC = 'TFIC';
+/** A primary language subtag: ISO 639-1 (two letters) or 639-2/3 (three). */
+export const LANGUAGE_SUBTAG = /^[a-z]{2,3}$/;
 const FORMAT = 1;
 
 export interface ArtefactHeader {
@@ -28,6 +30,11 @@ export interface ArtefactHeader {
    * this one is out of scope whatever its confidence. Absent in models trained without such examples.
    */
   readonly oosLabel?: string;
+  /**
+   * Primary language subtags (ISO 639-1) of the texts the model was trained on. Absent in models that predate
+   * the field, every one of which was trained on English data, so absent reads as English (model.ts).
+   */
+  readonly languages?: readonly string[];
   /** Provenance and hyperparameters, for the model card and for humans; not read by inference. */
   readonly training: Readonly<Record<string, unknown>>;
 }
@@ -69,6 +76,12 @@ function parseHeader(json: string): ArtefactHeader {
   }
   if (h.oosLabel !== undefined && !h.classes.includes(h.oosLabel)) {
     throw new CorruptArtefactError(`its out-of-scope label ${JSON.stringify(h.oosLabel)} is not one of its classes`);
+  }
+  if (h.languages !== undefined) {
+    const valid = Array.isArray(h.languages) && h.languages.length > 0;
+    if (!valid || !h.languages.every((l) => typeof l === 'string' && LANGUAGE_SUBTAG.test(l))) {
+      throw new CorruptArtefactError('its languages are not a list of ISO 639 language codes');
+    }
   }
   if (!h.features || typeof h.features !== 'object') throw new CorruptArtefactError('its header has no features');
   return h as ArtefactHeader;

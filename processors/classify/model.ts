@@ -12,6 +12,9 @@ import { makeVocabulary, vectorize, type Vocabulary } from './vectorizer.js';
 
 export const DEFAULT_MODEL_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'model', 'banking77-lr.bin');
 
+/** Enrich's own bar for a detection it trusts over the channel's locale (enrich/language.ts). */
+const CONFIDENT_LANGUAGE = 0.6;
+
 export interface RankedIntent {
   intent: string;
   confidence: number;
@@ -36,6 +39,8 @@ export class IntentModel {
   readonly classes: readonly string[];
   readonly oosThreshold: number;
   readonly oosLabel: string | undefined;
+  /** The languages it was trained on; English for models that predate the header's field (all were). */
+  readonly languages: readonly string[];
   private readonly features: FeatureConfig;
   private readonly vocabulary: Vocabulary;
   private readonly weights: Int8Array;
@@ -53,6 +58,7 @@ export class IntentModel {
     this.classes = artefact.header.classes;
     this.oosThreshold = oosThreshold;
     this.oosLabel = artefact.header.oosLabel;
+    this.languages = artefact.header.languages ?? ['en'];
     this.features = artefact.header.features;
     this.vocabulary = makeVocabulary(artefact.terms, artefact.idf);
     this.weights = artefact.weights;
@@ -78,6 +84,16 @@ export class IntentModel {
     } catch (error) {
       throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
     }
+  }
+
+  /**
+   * Whether the model can read a message in `language` (a primary subtag, as enrich detects it). Only a
+   * language told with confidence counts against it: an undetermined or weakly guessed one is given the
+   * benefit of the doubt, since sending every short English message to a person would be the worse mistake.
+   */
+  reads(language: string, confidence: number): boolean {
+    if (language === 'und' || !(confidence >= CONFIDENT_LANGUAGE)) return true;
+    return this.languages.includes(language.split('-')[0]!.toLowerCase());
   }
 
   /** All class probabilities, in `classes` order. */

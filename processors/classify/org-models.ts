@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { Queryable } from '../../ops/db/queryable.js';
 import type { Dependency } from '../runtime/dependency.js';
 import { IntentModel } from './model.js';
-import { activeVersions, loadArtefactBytes } from './registry.js';
+import { liveVersions, loadArtefactBytes, type LiveVersion } from './registry.js';
 
 export const DEFAULT_MODEL_POLL_MS = 2000;
 
@@ -29,8 +29,10 @@ export interface OrgModelsOptions {
 
 export class OrgModels {
   private models = new Map<string, IntentModel>();
-  /** The version of each org that failed to load, so a poll does not retry and log it every few seconds. */
-  private readonly failed = new Map<string, string>();
+  /** Each org's shadow version, classifying beside the active one for comparison only (shadow.ts). */
+  private shadows = new Map<string, IntentModel>();
+  /** The versions that failed to load, so a poll does not retry and log them every few seconds. */
+  private readonly failed = new Set<string>();
   private loaded = false;
   private refreshing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -41,6 +43,11 @@ export class OrgModels {
   modelFor(orgId: string): IntentModel | Promise<IntentModel> {
     if (this.loaded) return this.models.get(orgId) ?? this.options.fallback;
     return this.refresh().then(() => this.models.get(orgId) ?? this.options.fallback);
+  }
+
+  /** The org's shadow model, if it has one loaded; it never decides anything that goes on. */
+  shadowFor(orgId: string): IntentModel | undefined {
+    return this.shadows.get(orgId);
   }
 
   /** The version each org with a model of its own is classified with now. */
@@ -77,12 +84,37 @@ export class OrgModels {
       // else would probe it: the poll does, or the breaker would stay open (and the process unready) for good.
       await postgres.waitUntilAvailable({ shouldStop: () => this.timer === undefined });
     }
-    const active = await (postgres ? postgres.call(() => activeVersions(db)) : activeVersions(db));
+    const live = await (postgres ? postgres.call(() => liveVersions(db)) : liveVersions(db));
+    const next = await this.load(
+      live.filter((v) => v.state === 'active'),
+      this.models,
+    );
+    const nextShadows = await this.load(
+      live.filter((v) => v.state === 'shadow'),
+      this.shadows,
+    );
+    for (const [orgId, model] of this.models) {
+      if (!next.has(orgId)) {
+        logger.info({ orgId, retired: model.modelVersion }, 'org has no active intent model; using the default');
+      }
+    }
+    this.shadows = nextShadows;
+    this.models = next;
+    this.loaded = true;
+  }
+
+  /** The models for `versions`, reusing those already in `current`; a version that fails keeps the org's. */
+  private async load(
+    versions: readonly LiveVersion[],
+    current: ReadonlyMap<string, IntentModel>,
+  ): Promise<Map<string, IntentModel>> {
+    const { db, logger } = this.options;
     const next = new Map<string, IntentModel>();
-    for (const { orgId, version } of active) {
-      const current = this.models.get(orgId);
-      if (current?.modelVersion === version || this.failed.get(orgId) === version) {
-        if (current) next.set(orgId, current);
+    for (const { orgId, version, state } of versions) {
+      const had = current.get(orgId);
+      const failedKey = `${orgId}\u0000${version}`;
+      if (had?.modelVersion === version || this.failed.has(failedKey)) {
+        if (had) next.set(orgId, had);
         continue;
       }
       try {
@@ -91,23 +123,17 @@ export class OrgModels {
           throw new Error(`its bytes are version ${model.modelVersion}, registered as ${version}`);
         }
         next.set(orgId, model);
-        this.failed.delete(orgId);
-        logger.info({ orgId, version, previous: current?.modelVersion ?? null }, 'intent model loaded');
+        logger.info({ orgId, version, state, previous: had?.modelVersion ?? null }, 'intent model loaded');
       } catch (error) {
-        this.failed.set(orgId, version);
-        if (current) next.set(orgId, current);
+        this.failed.add(failedKey);
+        if (had) next.set(orgId, had);
+        const kept = had?.modelVersion ?? (state === 'active' ? this.options.fallback.modelVersion : null);
         logger.error(
-          { err: error, orgId, version, kept: current?.modelVersion ?? this.options.fallback.modelVersion },
+          { err: error, orgId, version, state, kept },
           'intent model failed to load; keeping the previous one',
         );
       }
     }
-    for (const [orgId, model] of this.models) {
-      if (!next.has(orgId)) {
-        logger.info({ orgId, retired: model.modelVersion }, 'org has no active intent model; using the default');
-      }
-    }
-    this.models = next;
-    this.loaded = true;
+    return next;
   }
 }

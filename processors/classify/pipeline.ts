@@ -37,6 +37,7 @@ export function toArtefact(
   name: string,
   provenance: Readonly<Record<string, unknown>>,
   oosLabel?: string,
+  languages?: readonly string[],
 ): ClassifierArtefact {
   const { weights, scales } = quantizePerClass(fitted.linear.weights, fitted.classes.length);
   const header: ArtefactHeader = {
@@ -46,6 +47,7 @@ export function toArtefact(
     oosThreshold: hp.oosThreshold,
     // Absent rather than undefined-valued: the shipped model's header, hence its bytes and version, stay as they were.
     ...(oosLabel === undefined ? {} : { oosLabel }),
+    ...(languages === undefined ? {} : { languages }),
     training: { ...provenance, minDf: hp.minDf, sgd: hp.sgd },
   };
   return {

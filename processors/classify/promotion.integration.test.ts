@@ -2,7 +2,9 @@
  * Hot promotion in a running classify stage, as the catalog builds it (org-models.ts over the registry), on
  * real Kafka and PostgreSQL: an org's interactions are classified by its own model within seconds of
  * `ticketflow model promote`, without a restart, while another org keeps the shipped default; a promoted
- * version whose bytes do not load is logged and the previous model kept; retiring returns to the default.
+ * version whose bytes do not load is logged and the previous model kept; retiring returns to the default. A
+ * shadow version runs beside the active one without changing the events, and `ticketflow model report` shows
+ * what it would have decided.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -27,7 +29,7 @@ const POLL_MS = 500;
 const quiet = {
   ...config,
   logLevel: 'silent',
-  processor: { ...config.processor, probePort: 0, intentModelPollMs: POLL_MS },
+  processor: { ...config.processor, probePort: 0, intentModelPollMs: POLL_MS, shadowFlushMs: 300 },
 } as const;
 const pool = new pg.Pool({ connectionString: config.postgres.url, max: 2 });
 const suffix = randomUUID().slice(0, 8);
@@ -42,10 +44,10 @@ let running: RunningStages;
 let resources: Resources;
 
 /** A tiny model of the org's own: its version's name says it is not the default. */
-function acmeModel(extra: string[] = []): Buffer {
+function acmeModel(extra: string[] = [], deliveryLabel = 'delivery'): Buffer {
   const phrases: Record<string, string[]> = {
     mattress_size: ['what sizes do mattresses come in', 'queen size mattress', 'king size please', 'size chart'],
-    delivery: ['when will my mattress arrive', 'delivery time', 'track my delivery', 'is delivery free'],
+    [deliveryLabel]: ['when will my mattress arrive', 'delivery time', 'track my delivery', 'is delivery free'],
   };
   const examples = Object.entries(phrases).flatMap(([label, texts]) =>
     [...texts, ...texts.map((t) => `${t} now`), ...extra.map((e) => `${e} ${label}`)].map((text) => ({ text, label })),
@@ -167,4 +169,48 @@ test('a promotion reaches the running stage within seconds, for its org only; a 
   // Retiring the active version returns the org to the default.
   assert.equal((await ticketflowHere(['model', 'retire', broken.model.version, '--org', acme])).code, 0);
   await sendUntil((m) => latest(m.get(acme))?.modelVersion === shipped, 10_000);
+});
+
+test('a shadow runs beside the active model on live traffic; the report shows agreement and what changed', async () => {
+  const active = await registerModel(pool, acme, acmeModel(['kindly']));
+  const shadow = await registerModel(pool, acme, acmeModel(['kindly'], 'shipping'));
+  assert.equal((await ticketflowHere(['model', 'promote', active.model.version, '--org', acme])).code, 0);
+  const shadowed = await ticketflowHere(['model', 'shadow', shadow.model.version, '--org', acme]);
+  assert.equal(shadowed.code, 0, shadowed.stderr);
+  const report = async () => {
+    const result = await ticketflowHere(['model', 'report', shadow.model.version, '--org', acme, '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    return JSON.parse(result.stdout) as {
+      comparisons: Array<{
+        activeVersion: string;
+        interactions: number;
+        agreement: number;
+        changes: Array<{ from: string; to: string; interactions: number }>;
+      }>;
+    };
+  };
+  const { byOrg } = await sendUntil(
+    (m) => (m.get(acme) ?? []).filter((e) => e.classification.modelVersion === active.model.version).length >= 3,
+  );
+  const deadline = Date.now() + 15_000;
+  let compared = await report();
+  while ((compared.comparisons[0]?.interactions ?? 0) < 3) {
+    assert.ok(Date.now() < deadline, `shadow tallies not written: ${JSON.stringify(compared)}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    compared = await report();
+  }
+  for (const e of byOrg.get(acme)!.filter((x) => x.classification.modelVersion === active.model.version)) {
+    assert.equal(e.classification.intent, 'delivery', 'the event carries the active decision');
+  }
+  const [c] = compared.comparisons;
+  assert.equal(c!.activeVersion, active.model.version);
+  assert.equal(c!.agreement, 0);
+  assert.deepEqual(c!.changes[0], { from: 'delivery', to: 'shipping', interactions: c!.interactions });
+  const text = await ticketflowHere(['model', 'report', shadow.model.version, '--org', acme]);
+  assert.match(text.stdout, /agreement +0\.0 %/);
+  assert.match(text.stdout, /delivery +shipping/);
+  // The other org has no shadow, and a version nobody shadowed has nothing to report.
+  const none = await ticketflowHere(['model', 'report', active.model.version, '--org', acme]);
+  assert.match(none.stdout, /has not classified anything beside an active model yet/);
+  assert.equal((await ticketflowHere(['model', 'report', 'nope-000000000000', '--org', acme])).code, 2);
 });

@@ -1,7 +1,7 @@
 /**
  * The intent model registry in PostgreSQL (ops/db/migrations/0008_intent_models.sql): each org's model
  * versions with their artefact bytes and state. `ticketflow model` writes it; the classify stage reads the
- * active versions (org-models.ts).
+ * active and shadow versions (org-models.ts) and counts what each shadow decided (shadow.ts).
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
@@ -167,18 +167,24 @@ export async function setModelState(
   }
 }
 
-export interface ActiveVersion {
+export interface LiveVersion {
   readonly orgId: string;
   readonly version: string;
   readonly sha256: string;
+  readonly state: 'active' | 'shadow';
 }
 
-/** What the classify stage polls: small rows, no artefact bytes. */
-export async function activeVersions(db: Queryable): Promise<ActiveVersion[]> {
-  const { rows } = await db.query<{ org_id: string; version: string; artefact_sha256: string }>(
-    "SELECT org_id, version, artefact_sha256 FROM intent_models WHERE state = 'active'",
+/** What the classify stage polls, the versions that run (active and shadow): small rows, no artefact bytes. */
+export async function liveVersions(db: Queryable): Promise<LiveVersion[]> {
+  const { rows } = await db.query<{ org_id: string; version: string; artefact_sha256: string; state: string }>(
+    "SELECT org_id, version, artefact_sha256, state FROM intent_models WHERE state IN ('active', 'shadow')",
   );
-  return rows.map((r) => ({ orgId: r.org_id, version: r.version, sha256: r.artefact_sha256 }));
+  return rows.map((r) => ({
+    orgId: r.org_id,
+    version: r.version,
+    sha256: r.artefact_sha256,
+    state: r.state as LiveVersion['state'],
+  }));
 }
 
 /** A version's artefact bytes, checked against the SHA-256 stored when it was registered. */

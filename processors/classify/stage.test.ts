@@ -61,6 +61,63 @@ test('text the model is not confident about is out of scope by the threshold of 
   assert.equal(strict[0]!.classification.outOfScope, true);
 });
 
+function inLanguage(body: string, language: string, languageConfidence: number): InteractionEnriched {
+  const base = withText(body);
+  return { ...base, enrichment: { ...base.enrichment, language, languageConfidence } };
+}
+
+test('a message in a language the model was not trained on has an unknown intent, not out of scope', async () => {
+  const spanish = 'Devolví un pedido hace dos semanas y todavía no he recibido el reembolso';
+  const out = await classifyOne(inLanguage(spanish, 'es', 0.9));
+  assert.deepEqual(
+    [out.classification.intent, out.classification.confidence, out.classification.outOfScope],
+    ['unknown', 0, false],
+  );
+  assert.equal(out.classification.languageSupported, false);
+  assert.equal(out.classification.modelVersion, defaultModel().modelVersion);
+  // Weakly told or undetermined languages are read by the model as before.
+  for (const [language, confidence] of [
+    ['es', 0.5],
+    ['und', 0],
+  ] as const) {
+    const guessed = await classifyOne(inLanguage(spanish, language, confidence));
+    assert.equal(guessed.classification.languageSupported, true);
+    assert.equal(guessed.classification.confidence, defaultModel().classify(spanish).confidence);
+  }
+  const english = await classifyOne(inLanguage('I lost my card yesterday, please block it', 'en', 0.95));
+  assert.deepEqual(
+    [english.classification.intent, english.classification.languageSupported],
+    ['lost_or_stolen_card', true],
+  );
+});
+
+test('a model trained on Spanish reads Spanish', async () => {
+  const rows = [
+    ['quiero mi reembolso del pedido', 'refund'],
+    ['no he recibido el reembolso todavía', 'refund'],
+    ['devolución y reembolso de mi compra', 'refund'],
+    ['perdí mi tarjeta ayer', 'lost_card'],
+    ['me robaron la tarjeta de crédito', 'lost_card'],
+    ['bloquear mi tarjeta perdida', 'lost_card'],
+  ];
+  const examples = Array.from({ length: 4 }, () =>
+    rows.map(([text, label]) => ({ text: text!, label: label! })),
+  ).flat();
+  const trained = trainIntentModel(examples, {
+    name: 'es-test',
+    dataBytes: Buffer.from('es'),
+    textColumn: 'text',
+    labelColumn: 'category',
+    languages: ['es', 'en'],
+  });
+  const model = IntentModel.fromBytes(trained.bytes);
+  assert.deepEqual(model.languages, ['es', 'en']);
+  const out = await handleOne(classifyStage({ model }), inLanguage('no he recibido el reembolso', 'es', 0.9));
+  assert.equal(out[0]!.classification.languageSupported, true);
+  assert.equal(out[0]!.classification.intent, 'refund');
+  assert.equal(model.reads('de', 0.9), false);
+});
+
 test('sentiment and tier from the enrichment move the priority', async () => {
   const base = withText('How do I top up by bank transfer? Is there a limit?');
   const calm: InteractionEnriched = {

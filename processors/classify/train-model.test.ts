@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { CorruptArtefactError, decodeArtefact, modelVersionOf } from './artefact.js';
+import { CorruptArtefactError, decodeArtefact, encodeArtefact, modelVersionOf } from './artefact.js';
 import type { LabelledText } from './csv.js';
 import type { Hyperparameters } from './hyperparams.js';
 import { IntentModel } from './model.js';
@@ -104,4 +104,16 @@ test('a truncated or damaged artefact is refused with a clear error', () => {
   const lengthDamaged = Buffer.from(bytes);
   lengthDamaged.writeUInt32LE(0xffffff, 8);
   corrupt(lengthDamaged);
+});
+
+test('the languages a model was trained on are kept in its header, checked at load, and English when absent', () => {
+  const english = IntentModel.fromBytes(trainIntentModel(dataset(), options).bytes);
+  assert.deepEqual(english.languages, ['en']);
+  const { bytes } = trainIntentModel(dataset(), { ...options, languages: ['es', 'pt'] });
+  assert.deepEqual(IntentModel.fromBytes(bytes).languages, ['es', 'pt']);
+  const artefact = decodeArtefact(bytes);
+  for (const languages of [[], ['Spanish'], [7]] as unknown as string[][]) {
+    const damaged = encodeArtefact({ ...artefact, header: { ...artefact.header, languages } });
+    assert.throws(() => IntentModel.fromBytes(damaged), /its languages are not a list of ISO 639 language codes/);
+  }
 });

@@ -31,6 +31,8 @@ export interface TrainOptions {
   readonly textColumn: string;
   readonly labelColumn: string;
   readonly oosLabel?: string;
+  /** The languages of the training texts (primary subtags); absent means English, as for every older model. */
+  readonly languages?: readonly string[];
   readonly targetFalseOosRate?: number;
   readonly hyperparameters?: Hyperparameters;
   readonly onEpoch?: (report: EpochReport) => void;
@@ -120,7 +122,14 @@ export function trainIntentModel(examples: readonly LabelledText[], options: Tra
     },
     heldOut,
   };
-  const artefact = toArtefact(fitted, hp, options.name, provenance, oosLabel ? options.oosLabel : undefined);
+  const artefact = toArtefact(
+    fitted,
+    hp,
+    options.name,
+    provenance,
+    oosLabel ? options.oosLabel : undefined,
+    options.languages,
+  );
   const bytes = encodeArtefact({ ...artefact, header: { ...artefact.header, oosThreshold: threshold } });
   return {
     bytes,

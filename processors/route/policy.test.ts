@@ -21,6 +21,7 @@ function eligible(
     holding?: boolean;
     intent?: string;
     outOfScope?: boolean;
+    languageSupported?: boolean;
     sentiment?: 'NEGATIVE' | 'NEUTRAL' | 'POSITIVE' | 'MIXED' | 'UNKNOWN';
     priority?: Priority;
     language?: string;
@@ -37,6 +38,7 @@ function eligible(
       ...fixture.classification,
       intent: overrides.intent ?? 'billing.refund',
       outOfScope: overrides.outOfScope ?? false,
+      languageSupported: overrides.languageSupported ?? true,
       priority: overrides.priority ?? 'P3',
     },
     draft: {
@@ -64,6 +66,7 @@ test('confidence exactly at the threshold is enough', () => {
 
 const blockers: Array<[string, Parameters<typeof eligible>[0], string]> = [
   ['out of scope', { outOfScope: true }, 'out_of_scope'],
+  ['language the intent model cannot read', { languageSupported: false }, 'language_not_supported'],
   ['holding draft', { holding: true }, 'holding_draft'],
   ['low confidence', { confidence: 0.79 }, 'low_confidence'],
   ['intent not on the list', { intent: 'lost_or_stolen_card' }, 'intent_not_auto_reply'],
@@ -89,6 +92,16 @@ test('every failed condition is listed, in rule order', () => {
     'intent_not_auto_reply',
     'negative_sentiment',
   ]);
+});
+
+test('a language the intent model cannot read goes to the generalists of that language, whatever the intent', () => {
+  const routing = decideRouting(
+    eligible({ languageSupported: false, intent: 'unknown', language: 'es', confidence: 0.9 }),
+    settings,
+  );
+  assert.equal(routing.decision, 'HUMAN');
+  assert.equal(routing.queue, 'general-es');
+  assert.ok(routing.reasons.includes('language_not_supported'));
 });
 
 test('mixed or unknown sentiment does not block; only negative does', () => {

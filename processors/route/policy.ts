@@ -5,6 +5,7 @@
  *
  * A draft is sent automatically only when all of these hold, and each one that fails is a reason:
  *  - out_of_scope: the interaction is nothing this desk handles;
+ *  - language_not_supported: the org's intent model cannot read the message's language, so its intent is unknown;
  *  - holding_draft: the draft acknowledges without answering;
  *  - low_confidence: the draft's confidence is under the org's threshold;
  *  - intent_not_auto_reply: the org has not allowed automatic replies for the intent;
@@ -58,6 +59,7 @@ export function autoReplyBlockers(input: RoutingInput, settings: RouteSettings):
   const { classification, draft, enrichment } = input;
   const blockers: string[] = [];
   if (classification.outOfScope) blockers.push('out_of_scope');
+  if (!classification.languageSupported) blockers.push('language_not_supported');
   if (draft.holding) blockers.push('holding_draft');
   // Written as a negation so that a NaN threshold or confidence blocks rather than allows.
   if (!(draft.confidence >= settings.autoReplyThreshold)) blockers.push('low_confidence');
@@ -81,9 +83,11 @@ export function decideRouting(input: RoutingInput, settings: RouteSettings = DEF
   return {
     decision,
     queue: queueName(
-      // An out-of-scope intent is only the model's least bad guess; a generalist triages rather than a team
-      // that would have to pass it on.
-      classification.outOfScope ? 'general' : intentGroup(classification.intent, settings.intentGroups),
+      // An out-of-scope intent is only the model's least bad guess, and an unread language has none; a
+      // generalist triages rather than a team that would have to pass it on.
+      classification.outOfScope || !classification.languageSupported
+        ? 'general'
+        : intentGroup(classification.intent, settings.intentGroups),
       priority,
       enrichment.language,
       settings.queueLanguages,

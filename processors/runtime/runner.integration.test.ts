@@ -6,13 +6,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Partitioners } from 'kafkajs';
+import { pino } from 'pino';
 import { eventCatalog, registerEventSchemas, type InteractionReceived } from '../../schemas/index.js';
 import { passthroughStage } from '../passthrough/stage.js';
 import { PermanentError } from './errors.js';
 import { HEADER, headerString } from './headers.js';
 import { deriveEventId } from './ids.js';
 import { startStages } from './main.js';
-import type { RunnerOptions } from './runner.js';
+import { createProcessMetrics } from './metrics.js';
+import { StageRunner, type RunnerOptions } from './runner.js';
 import { failed, type AnyStage, type BatchStage, type Stage } from './stage.js';
 import { explicitWiring } from './wiring.js';
 import {
@@ -373,7 +375,7 @@ describe('runtime with Kafka transactions', () => {
 describe('runtime under rebalances and backpressure', () => {
   let topics: TestTopics;
   before(async () => {
-    topics = await createTestTopics(['in', 'out', 'dlq', 'in2', 'dlq2']);
+    topics = await createTestTopics(['in', 'out', 'dlq', 'in2', 'dlq2', 'in3', 'out3', 'dlq3']);
   });
   after(() => topics.dispose());
 
@@ -436,6 +438,47 @@ describe('runtime under rebalances and backpressure', () => {
       await stage.stop();
       await admin.deleteTopics({ topics: [output] }).catch(() => undefined);
       await admin.disconnect();
+    }
+  });
+
+  test('a consumer kafkajs left stopped outside its group is replaced, and the stage goes on', async () => {
+    const [input, output, dlq] = topics.names.slice(5, 8) as [string, string, string];
+    const wiring = explicitWiring({
+      groupId: `${input}.group`,
+      inputTopics: [input],
+      outputTopic: output,
+      deadLetterTopic: dlq,
+      event: 'InteractionReceived',
+    });
+    const runner = new StageRunner(
+      kafka,
+      codec,
+      passthroughStage(),
+      wiring,
+      pino({ level: 'silent' }),
+      createProcessMetrics('stranded'),
+      {
+        strandedAfterMs: 2000,
+      },
+    );
+    await runner.start();
+    const out = await collect<InteractionReceived>(output, 'InteractionReceived');
+    try {
+      const before = workload(50);
+      await produceInteractions(input, before);
+      await out.until((r) => distinctIds(r).size >= before.length, 60_000);
+      // What kafkajs does after a crash it will not restart from: the consumer is disconnected, and nothing
+      // brings it back.
+      await (runner as unknown as { consumer: { disconnect(): Promise<void> } }).consumer.disconnect();
+      assert.equal(runner.ready(), false);
+      const after = workload(50);
+      await produceInteractions(input, after);
+      await out.until((r) => distinctIds(r).size >= before.length + after.length, 60_000);
+      assert.deepEqual(distinctIds(out.records), new Set([...expectedIds(before), ...expectedIds(after)]));
+      assert.equal(runner.ready(), true);
+    } finally {
+      await out.stop();
+      await runner.stop();
     }
   });
 });

@@ -14,6 +14,7 @@ import {
   Partitioners,
   PartitionAssigners,
   type Consumer,
+  type ConsumerRunConfig,
   type EachBatchPayload,
   type IHeaders,
   type Kafka,
@@ -54,6 +55,7 @@ const MAX_REQUEST_BYTES = 900 * 1024;
 const MAX_EVENT_BYTES = MAX_REQUEST_BYTES;
 /** Partitions handed to `eachBatch` at once: more than any stage is assigned, so one fetch is one unit. */
 const PARTITIONS_AT_ONCE = 1024;
+const WATCHDOG_INTERVAL_MS = 1_000;
 
 export interface RunnerOptions {
   /** In-flight bound for per-event handlers that return promises. */
@@ -70,6 +72,12 @@ export interface RunnerOptions {
    * restarted instance fences its crashed predecessor and aborts its open transaction at once.
    */
   readonly instanceId: string;
+  /**
+   * Longer than a rejoin can take (kafkajs's rebalance timeout, 60 s, bounds how long the coordinator waits for
+   * the members): a consumer out of its group for longer, with no unit in hand, is stranded and replaced (see
+   * rebuildIfStranded). Replacing one that was still joining would put two members in one process.
+   */
+  readonly strandedAfterMs: number;
 }
 
 export const defaultRunnerOptions: RunnerOptions = {
@@ -79,6 +87,7 @@ export const defaultRunnerOptions: RunnerOptions = {
   transactional: false,
   fromBeginning: true,
   instanceId: 'local',
+  strandedAfterMs: 90_000,
 };
 
 /** An output ready to produce: its key (undefined: the input's) and its bytes (null: a tombstone). */
@@ -109,7 +118,7 @@ function brokerUnreachable(error: unknown): boolean {
 }
 
 export class StageRunner<In extends Envelope, Out extends Envelope> {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly producer: Producer;
   private readonly perEvent: PerEventRunner<In, Out> | null;
   private readonly transactions = pLimit(1);
@@ -121,9 +130,15 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
   private waitingFor: Outage | null = null;
   private lastLoggedFailure: unknown = null;
   private pending: Array<{ payload: EachBatchPayload; done: (error?: unknown) => void }> = [];
+  private stopping = false;
+  /** Since when the consumer has been out of its group (epoch ms), or null while it is a member. */
+  private outOfGroupSince: number | null = Date.now();
+  private unitsInHand = 0;
+  private rebuilding = false;
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly codec: EventCodec,
     private readonly stage: Stage<In, Out>,
     private readonly wiring: StageWiring,
@@ -134,19 +149,7 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
     this.options = { ...defaultRunnerOptions, ...options };
     this.labels = { stage: stage.name, group: wiring.groupId };
     this.perEvent = stage.handle ? new PerEventRunner(stage.handle.bind(stage), this.options.concurrency) : null;
-    this.consumer = kafka.consumer({
-      groupId: wiring.groupId,
-      allowAutoTopicCreation: false,
-      // A crashed member's partitions move to the others after this long without a heartbeat.
-      sessionTimeout: 10_000,
-      heartbeatInterval: 2_000,
-      maxBytesPerPartition: wiring.maxBytesPerPartition,
-      maxBytes: wiring.maxBytes,
-      // An idle partition answers within this; data answers at once.
-      maxWaitTimeInMs: 1000,
-      // Round-robin only until every member speaks the co-partitioned protocol (a rolling upgrade).
-      partitionAssigners: [CoPartitionedAssigner, PartitionAssigners.roundRobin],
-    });
+    this.consumer = this.createConsumer();
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -157,13 +160,35 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
         ? { transactionalId: `${wiring.groupId}.${this.options.instanceId}`, transactionTimeout: 30_000 }
         : {}),
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.setJoined(true));
-    this.consumer.on(this.consumer.events.REBALANCING, () => this.setJoined(false));
-    this.consumer.on(this.consumer.events.CRASH, (event) => {
+    this.metrics.ready.set(this.labels, 0);
+  }
+
+  private createConsumer(): Consumer {
+    const consumer = this.kafka.consumer({
+      groupId: this.wiring.groupId,
+      allowAutoTopicCreation: false,
+      // A crashed member's partitions move to the others after this long without a heartbeat.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 2_000,
+      maxBytesPerPartition: this.wiring.maxBytesPerPartition,
+      maxBytes: this.wiring.maxBytes,
+      // An idle partition answers within this; data answers at once.
+      maxWaitTimeInMs: 1000,
+      // Round-robin only until every member speaks the co-partitioned protocol (a rolling upgrade).
+      partitionAssigners: [CoPartitionedAssigner, PartitionAssigners.roundRobin],
+    });
+    // A consumer replaced by rebuildConsumer may still report on its way out; only the current one counts.
+    const current = () => consumer === this.consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => current() && this.setJoined(true));
+    consumer.on(consumer.events.REBALANCING, () => current() && this.setJoined(false));
+    // A consumer kafkajs stopped on its own (after a crash it does not restart from) is out of its group too.
+    consumer.on(consumer.events.STOP, () => current() && this.setJoined(false));
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!current()) return;
       this.setJoined(false);
       this.logger.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
     });
-    this.metrics.ready.set(this.labels, 0);
+    return consumer;
   }
 
   ready(): boolean {
@@ -187,16 +212,56 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
     await this.whenKafkaAnswers('subscription', () =>
       this.consumer.subscribe({ topics: [...this.wiring.inputTopics], fromBeginning: this.options.fromBeginning }),
     );
-    await this.consumer.run({
+    await this.consumer.run(this.runConfig());
+    this.watchdog = setInterval(() => this.rebuildIfStranded(), WATCHDOG_INTERVAL_MS);
+    this.watchdog.unref();
+  }
+
+  private runConfig(): ConsumerRunConfig {
+    return {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
       eachBatch: (payload) => this.gather(payload),
-    });
+    };
+  }
+
+  /**
+   * A consumer can be left out of its group for good: kafkajs does not restart one whose crash it deems not
+   * retriable, and after a broker's kill -9 restarts racing each other were seen to leave a process idle, unready
+   * and outside its group, its partitions' work waiting for a restart by hand. One that stayed out longer than a
+   * rejoin can take, with no unit in hand, is replaced by a new consumer (the old one disconnected first).
+   */
+  private rebuildIfStranded(): void {
+    if (this.stopping || this.rebuilding || this.joined || this.unitsInHand > 0) return;
+    const since = this.outOfGroupSince;
+    if (since === null || Date.now() - since < this.options.strandedAfterMs) return;
+    this.rebuilding = true;
+    this.logger.warn({ outOfGroupMs: Date.now() - since }, 'consumer out of its group for too long; replacing it');
+    void this.rebuildConsumer()
+      .catch((error: unknown) => this.logger.error({ err: error }, 'replacing the consumer failed; will try again'))
+      .finally(() => {
+        this.rebuilding = false;
+        if (!this.joined) this.outOfGroupSince = Date.now();
+      });
+  }
+
+  private async rebuildConsumer(): Promise<void> {
+    const old = this.consumer;
+    this.consumer = this.createConsumer();
+    await old.disconnect().catch(() => undefined);
+    if (this.stopping) return;
+    await this.whenKafkaAnswers('consumer', () => this.consumer.connect());
+    await this.whenKafkaAnswers('subscription', () =>
+      this.consumer.subscribe({ topics: [...this.wiring.inputTopics], fromBeginning: this.options.fromBeginning }),
+    );
+    if (!this.stopping) await this.consumer.run(this.runConfig());
   }
 
   /** Stops fetching, lets the unit in hand finish (or abandons it if it waits for a dependency), and leaves. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.watchdog);
     await this.consumer.disconnect();
     this.setJoined(false);
     await this.producer.disconnect();
@@ -204,6 +269,8 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
   }
 
   private setJoined(joined: boolean): void {
+    if (joined) this.outOfGroupSince = null;
+    else this.outOfGroupSince ??= Date.now();
     this.joined = joined;
     this.metrics.ready.set(this.labels, this.ready() ? 1 : 0);
   }
@@ -223,10 +290,13 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
     const payloads = unit.map((u) => u.payload).filter((p) => !p.batch.isEmpty());
     let outcome: unknown;
     if (payloads.length > 0 && payloads[0]!.isRunning()) {
+      this.unitsInHand += 1;
       try {
         await this.process(payloads);
       } catch (error) {
         outcome = error;
+      } finally {
+        this.unitsInHand -= 1;
       }
     }
     for (const { done } of unit) done(outcome);
@@ -530,7 +600,7 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
       try {
         return await connect();
       } catch (error) {
-        if (!brokerUnreachable(error)) throw error;
+        if (!brokerUnreachable(error) || this.stopping) throw error;
         this.logger.warn({ err: error, attempt, step }, 'Kafka unreachable; waiting for it');
         await sleep(Math.min(5000, backoffDelay(attempt, this.options.backoff)));
       }

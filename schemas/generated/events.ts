@@ -459,6 +459,13 @@ export interface Classification {
   /** Priority suggested by the classifier from the content; the route stage may raise it (see Routing.priority). */
   priority: Priority;
   /**
+   * False when the message is in a language the org's intent model was not trained on (told with confidence by enrich):
+   * the intent is then unknown rather than a guess read with another language's words, the interaction is not out of
+   * scope for that, and it always goes to a person.
+   * @defaultValue `true`
+   */
+  languageSupported: boolean;
+  /**
    * Classifier model and version (e.g. rules@3, intents-distilbert@2024-06-01), so that decisions can be traced to, and
    * compared across, model releases.
    */
