@@ -186,3 +186,11 @@ test('the embedding model lives under the state folder unless its own variable n
     /^ConfigError: EMBEDDING_MAX_TOKENS=1024: must be between 8 and 512$/,
   );
 });
+
+test('the answer cache is on for an hour by default, with a 50 ms bound on each Redis call', () => {
+  assert.deepEqual(loadConfig({}).answerCache, { enabled: true, ttlSeconds: 3600, timeoutMs: 50 });
+  const own = loadConfig({ ANSWER_CACHE: 'off', ANSWER_CACHE_TTL_SECONDS: '60', ANSWER_CACHE_TIMEOUT_MS: '5' });
+  assert.deepEqual(own.answerCache, { enabled: false, ttlSeconds: 60, timeoutMs: 5 });
+  assert.throws(() => loadConfig({ ANSWER_CACHE: 'yes' }), /ANSWER_CACHE="yes": must be one of on, off/);
+  assert.throws(() => loadConfig({ ANSWER_CACHE_TTL_SECONDS: '0' }), /ANSWER_CACHE_TTL_SECONDS=0/);
+});

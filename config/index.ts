@@ -78,6 +78,7 @@ export interface Config {
   readonly ingest: IngestConfig;
   readonly queryApi: QueryApiConfig;
   readonly retrieval: RetrievalConfig;
+  readonly answerCache: AnswerCacheConfig;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -92,6 +93,19 @@ export interface RetrievalConfig {
   readonly embeddingThreads: number;
   /** Tokens a text is cut to before embedding, [CLS] and [SEP] included (the model's limit is 512). */
   readonly embeddingMaxTokens: number;
+}
+
+/** The respond stage's cache of drafted answers in Redis (processors/respond/answer-cache.ts). */
+export interface AnswerCacheConfig {
+  /** Off: every interaction is drafted, and Redis is not used by respond. */
+  readonly enabled: boolean;
+  /**
+   * How long a drafted answer is served. A cited document that changes removes its answers at once; the TTL bounds
+   * what a template or model change, which no document announces, leaves being served.
+   */
+  readonly ttlSeconds: number;
+  /** Longest a cache call may take before the draft goes on without the cache (counted as a bypass). */
+  readonly timeoutMs: number;
 }
 
 /**
@@ -380,6 +394,11 @@ export function loadConfig(env: Env = process.env): Config {
       ),
       embeddingThreads: readInt(env, 'EMBEDDING_THREADS', 1, 1, 64),
       embeddingMaxTokens: readInt(env, 'EMBEDDING_MAX_TOKENS', 512, 8, 512),
+    },
+    answerCache: {
+      enabled: readEnum(env, 'ANSWER_CACHE', ['on', 'off'], 'on') === 'on',
+      ttlSeconds: readInt(env, 'ANSWER_CACHE_TTL_SECONDS', 3600, 1, 30 * 86_400),
+      timeoutMs: readInt(env, 'ANSWER_CACHE_TIMEOUT_MS', 50, 1, 10_000),
     },
     logLevel: readEnum(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   };

@@ -13,6 +13,8 @@ import { classifyStage } from './classify/stage.js';
 import { CustomerContexts } from './enrich/customers.js';
 import { enrichStage } from './enrich/stage.js';
 import type { Resources } from './resources.js';
+import { cachedGenerator, invalidateAnswersOf } from './respond/answer-cache.js';
+import { extractiveGenerator } from './respond/extractive.js';
 import { respondStage } from './respond/stage.js';
 import { DEFAULT_CHUNK_INDEX } from './retrieve/chunk-index.js';
 import { createIndexedChunkSearchMany } from './retrieve/hybrid/chunk-search.js';
@@ -73,7 +75,11 @@ const BUILDERS = {
       ready: () => table.ready(),
     });
   },
-  respond: () => respondStage(),
+  // Drafts already made for the same question and passages come from the answer cache, unless it is off.
+  respond: (r) => {
+    const cache = r.answerCache();
+    return respondStage(cache ? { generator: cachedGenerator(extractiveGenerator(), cache) } : {});
+  },
   route: (r) => {
     const { pool, dependency } = r.postgres();
     return routeStage({ settings: createRouteSettingsLookup({ db: pool, postgres: dependency }) });
@@ -97,7 +103,13 @@ const BUILDERS = {
       apply: chunkRecordsApplier(live, r.codec(), r.logger),
     });
     // Each passage version is embedded here, once; every reader of the chunks topic gets the vector with it.
-    return chunkStage({ table: followedChunkTable(live, follower, dependency), embedder: r.embedder() });
+    // Each changed or removed document drops the cached answers citing it.
+    const cache = r.answerCache();
+    return chunkStage({
+      table: followedChunkTable(live, follower, dependency),
+      embedder: r.embedder(),
+      ...(cache && { onDocumentsChanged: invalidateAnswersOf(cache, r.logger) }),
+    });
   },
   'kb-index': (r) => {
     const { client, dependency } = r.elasticsearch();

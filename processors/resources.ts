@@ -9,7 +9,10 @@ import { Redis } from 'ioredis';
 import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { Metric } from 'prom-client';
 import type { Config } from '../config/index.js';
+import { AnswerCache, createAnswerCacheMetrics } from './respond/answer-cache.js';
+import { RedisAnswerStore } from './respond/answer-store.js';
 import { LoadingOnnxEmbedder, type Embedder } from './retrieve/embeddings/embedder.js';
 import { KnowledgeBase } from './retrieve/hybrid/knowledge-base.js';
 import {
@@ -32,6 +35,9 @@ export class Resources {
   private eventCodec?: EventCodec;
   private sentenceEmbedder?: LoadingOnnxEmbedder;
   private knowledge?: KnowledgeTable;
+  private answers?: AnswerCache | null;
+  /** Metrics of what the process's stages share (the answer cache), served beside the runtime's own. */
+  readonly metrics: Metric[] = [];
   private readonly stoppers: Array<() => void | Promise<void>> = [];
 
   constructor(
@@ -170,6 +176,32 @@ export class Resources {
       table.ready().catch((error: unknown) => this.logger.warn({ err: error }, 'knowledge base not caught up yet'));
     }
     return this.knowledge;
+  }
+
+  /**
+   * The answer cache (respond/answer-cache.ts) on the process's Redis, one per process: the respond stage reads and
+   * writes it, the chunk stage invalidates it. Null when it is turned off (ANSWER_CACHE=off).
+   */
+  answerCache(): AnswerCache | null {
+    if (this.answers === undefined) {
+      const { enabled, ttlSeconds, timeoutMs } = this.config.answerCache;
+      if (!enabled) {
+        this.answers = null;
+      } else {
+        const { client, dependency } = this.redis();
+        const metrics = createAnswerCacheMetrics();
+        this.metrics.push(...Object.values(metrics));
+        this.answers = new AnswerCache({
+          store: new RedisAnswerStore(client),
+          dependency,
+          ttlSeconds,
+          timeoutMs,
+          metrics,
+          logger: this.logger,
+        });
+      }
+    }
+    return this.answers;
   }
 
   /** Why the process should not take traffic yet, beyond its stages and dependencies (a table still loading). */

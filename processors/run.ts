@@ -32,6 +32,7 @@ export async function runProcessors(names: readonly ProcessorName[]): Promise<Ru
       config,
       logger,
       dependencies: resources.dependencies,
+      metrics: resources.metrics,
       notReadyReasons: () => resources.notReadyReasons(),
       close: () => resources.close(),
     },

@@ -9,7 +9,7 @@ import { isTombstone, ItemFailure, tombstone, type Tombstone } from '../runtime/
 import { runStage } from '../testing/stage-harness.js';
 import { chunkDocument } from './cut.js';
 import { LiveChunks } from './live-chunks.js';
-import { chunkStage, type ChunkOutput, type ChunkTable, type DocumentInput } from './stage.js';
+import { chunkStage, type ChunkOutput, type ChunkTable, type DocumentChange, type DocumentInput } from './stage.js';
 
 const ORG = sampleEvents.KnowledgeDocument.meta.orgId;
 const sentence = (n: number) => `Rule number ${n} explains one precise detail of how refunds work for our customers.`;
@@ -231,4 +231,26 @@ test('a model failure fails the items that had passages to embed, and only those
   ]);
   assert.ok(answers[0] instanceof ItemFailure);
   assert.deepEqual(answers[1], [], 'an older version emits nothing, so nothing failed');
+});
+
+test('the changed and removed documents of a batch are reported once each; a late older version is not', async () => {
+  const live = new LiveChunks();
+  const reported: Array<readonly DocumentChange[]> = [];
+  const stage = chunkStage({
+    table: tableOf(live),
+    onDocumentsChanged: async (changes) => void reported.push(changes),
+  });
+  const other = documentVersion(1, 1, { documentId: 'doc-cards', title: 'Cards' });
+  const first = await runStage(stage, [documentVersion(3, 2), documentVersion(4, 1), other]);
+  for (const outputs of first) if (!(outputs instanceof ItemFailure)) readBack(live, outputs);
+  await runStage(stage, [documentVersion(2, 6)]);
+  await runStage(stage, [tombstone(documentVersion(5, 0).meta, 'doc-cards', 2)]);
+  assert.deepEqual(reported, [
+    [
+      { orgId: ORG, documentId: 'doc-refunds' },
+      { orgId: ORG, documentId: 'doc-cards' },
+    ],
+    [],
+    [{ orgId: ORG, documentId: 'doc-cards' }],
+  ]);
 });

@@ -103,11 +103,22 @@ export async function embedPassages(embedder: Embedder, outputs: readonly ChunkO
   passages.forEach((p, i) => (p.embedding = encodePassageEmbedding(embedder.modelId, vectors[i]!)));
 }
 
+/** A document of an org that got a new version or was removed. */
+export interface DocumentChange {
+  readonly orgId: string;
+  readonly documentId: string;
+}
+
 export function chunkStage(deps: {
   readonly table: ChunkTable;
   readonly options?: ChunkOptions;
   /** Computes each emitted passage's embedding; without one, passages travel without (found lexically only). */
   readonly embedder?: Embedder;
+  /**
+   * Told of the batch's changed and removed documents before its outputs are written (the answer cache drops the
+   * answers citing them). It must not reject: what it does is not the batch's to retry.
+   */
+  readonly onDocumentsChanged?: (changes: readonly DocumentChange[]) => Promise<void>;
 }): BatchStage<DocumentInput, ChunkOutput> {
   return {
     ...CHUNK_STAGE,
@@ -125,9 +136,25 @@ export function chunkStage(deps: {
           return results.map((r) => (r instanceof ItemFailure || r.length === 0 ? r : failed(error)));
         }
       }
+      await deps.onDocumentsChanged?.(changedDocuments(items, results));
       return results;
     },
   };
+}
+
+/** The documents whose items produced outputs: a new version's chunks, or deletions. */
+function changedDocuments(
+  items: Parameters<BatchStage<DocumentInput, ChunkOutput>['handleBatch']>[0],
+  results: readonly ItemResult<ChunkOutput>[],
+): DocumentChange[] {
+  const changes = new Map<string, DocumentChange>();
+  items.forEach(({ event }, i) => {
+    const result = results[i];
+    if (!result || result instanceof ItemFailure || result.length === 0) return;
+    const documentId = isTombstone(event) ? event.entityId : event.documentId;
+    changes.set(`${event.meta.orgId}\u0000${documentId}`, { orgId: event.meta.orgId, documentId });
+  });
+  return [...changes.values()];
 }
 
 function cutBatch(

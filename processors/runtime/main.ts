@@ -6,6 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
+import type { Metric } from 'prom-client';
 import { loadConfig, type Config } from '../../config/index.js';
 import { EventCodec } from './codec.js';
 import { errorSerializers } from './log-errors.js';
@@ -34,6 +35,8 @@ export interface HostOptions {
   readonly config?: Config;
   /** Dependencies to report in readiness and metrics. */
   readonly dependencies?: readonly Dependency[];
+  /** Metrics the stages keep beyond the runtime's (a cache they share), served on the same `/metrics`. */
+  readonly metrics?: readonly Metric[];
   /** More reasons not to be ready (a table the stages read still loading). */
   readonly notReadyReasons?: () => string[];
   /** Runs after every stage stopped: closes the clients the stages used. */
@@ -50,6 +53,8 @@ export async function startStages(stages: readonly HostedStage[], host: HostOpti
   const name = stages.map((s) => s.stage.name).join('+');
   const logger = host.logger ?? processLogger(config, name);
   const metrics = createProcessMetrics(config.processor.instanceId);
+  // Registered into the process's registry, so they carry its instance label like every other series.
+  for (const metric of host.metrics ?? []) metrics.registry.registerMetric(metric);
   const dependencies = host.dependencies ?? [];
   const unwatch = dependencies.map((dependency) => {
     metrics.dependencyState.set({ dependency: dependency.name }, BREAKER_STATE_VALUE[dependency.state]);
