@@ -50,12 +50,14 @@ export interface DraftPrompt {
  * syntax of the line format; a passage must not be able to open a block or cite on the model's behalf.
  */
 export function defused(text: string): string {
-  return text
-    .replace(/<{3,}|>{3,}/g, (m) => m.split('').join(' '))
-    .replace(/\[(P\d+)\]/gi, '($1)')
-    // Control characters could hide text from a reader of the prompt; none belongs in a support message.
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, ' ');
+  return (
+    text
+      .replace(/<{3,}|>{3,}/g, (m) => m.split('').join(' '))
+      .replace(/\[(P\d+)\]/gi, '($1)')
+      // Control characters could hide text from a reader of the prompt; none belongs in a support message.
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, ' ')
+  );
 }
 
 export function draftPrompt(request: DraftRequest): DraftPrompt {
