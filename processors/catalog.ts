@@ -12,6 +12,7 @@ import { classifyStage } from './classify/stage.js';
 import { CustomerContexts } from './enrich/customers.js';
 import { enrichStage } from './enrich/stage.js';
 import type { Resources } from './resources.js';
+import { respondGenerator } from './respond/factory.js';
 import { respondStage } from './respond/stage.js';
 import { DEFAULT_CHUNK_INDEX } from './retrieve/chunk-index.js';
 import { createIndexedChunkSearchMany } from './retrieve/hybrid/chunk-search.js';
@@ -64,7 +65,13 @@ const BUILDERS = {
       ready: () => table.ready(),
     });
   },
-  respond: () => respondStage(),
+  // Drafts with the configured chain (RESPOND_TIERS, e.g. local,extractive); a model that is busy, slow or away
+  // hands the draft to the next tier, so the stage keeps the pace of the extractive generator at worst.
+  respond: (r) => {
+    const generator = respondGenerator(r.config.respond, r.logger);
+    r.onClose(() => void generator.close());
+    return respondStage({ generator });
+  },
   route: (r) => {
     const { pool, dependency } = r.postgres();
     return routeStage({ settings: createRouteSettingsLookup({ db: pool, postgres: dependency }) });

@@ -5,6 +5,7 @@
  */
 import { loadConfig } from '../config/index.js';
 import { hostedStage, isProcessorName, PROCESSOR_NAMES, type ProcessorName } from './catalog.js';
+import { draftMetricsRegistry } from './respond/metrics.js';
 import { Resources } from './resources.js';
 import { processLogger, runStagesProcess, type RunningStages } from './runtime/main.js';
 
@@ -33,6 +34,7 @@ export async function runProcessors(names: readonly ProcessorName[]): Promise<Ru
       logger,
       dependencies: resources.dependencies,
       notReadyReasons: () => resources.notReadyReasons(),
+      registries: names.includes('respond') ? [draftMetricsRegistry] : [],
       close: () => resources.close(),
     },
   );
