@@ -223,7 +223,7 @@ const rows: Row[] = [];
 const report = (row: Row) => {
   rows.push(row);
   console.log(
-    `${row.run}: ${row.drafts} drafts in ${round(row.seconds, 1)} s, ${round(row.perSecond, 1)}/s, ` +
+    `${row.run}: ${row.drafts} drafts in ${round(row.seconds, 1)} s, ${round(row.perSecond, row.perSecond < 1 ? 3 : 1)}/s, ` +
       `p50 ${round(row.p50Ms, 2)} ms, p99 ${round(row.p99Ms, 2)} ms; by tier ${JSON.stringify(row.byTier)}; ` +
       `attempts ${JSON.stringify(row.outcomes)}`,
   );
@@ -257,7 +257,7 @@ console.log(
     rows.map((r) => [
       r.run,
       r.drafts,
-      round(r.perSecond, 1),
+      round(r.perSecond, r.perSecond < 1 ? 3 : 1),
       round(r.p50Ms, 2),
       round(r.p99Ms, 2),
       Object.entries(r.byTier)
