@@ -288,7 +288,8 @@ function loadRespond(env: Env, stateDir: string): RespondConfig {
         repoRoot,
         readString(env, 'RESPOND_LOCAL_MODEL_PATH', path.join(stateDir, 'dist', 'llm', 'gemma-3-270m-q4_k_m.gguf')),
       ),
-      threads: readInt(env, 'RESPOND_LOCAL_THREADS', 2, 1, 64),
+      // One: on a small machine the model's threads compete with the stage's own; bench:drafts measured both.
+      threads: readInt(env, 'RESPOND_LOCAL_THREADS', 1, 1, 64),
       contextTokens: readInt(env, 'RESPOND_LOCAL_CONTEXT_TOKENS', 2048, 512, 32_768),
       timeoutMs: readInt(env, 'RESPOND_LOCAL_TIMEOUT_MS', 20_000, 100, 600_000),
       concurrency: readInt(env, 'RESPOND_LOCAL_CONCURRENCY', 1, 1, 64),
