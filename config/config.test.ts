@@ -194,3 +194,28 @@ test('the answer cache is on for an hour by default, with a 50 ms bound on each 
   assert.throws(() => loadConfig({ ANSWER_CACHE: 'yes' }), /ANSWER_CACHE="yes": must be one of on, off/);
   assert.throws(() => loadConfig({ ANSWER_CACHE_TTL_SECONDS: '0' }), /ANSWER_CACHE_TTL_SECONDS=0/);
 });
+
+test('respond drafts with the local model, then extractively, unless told otherwise; the cloud tier is off', () => {
+  const { respond } = loadConfig({});
+  assert.deepEqual(respond.tiers, ['local', 'extractive']);
+  assert.match(respond.local.modelPath, /\.stack\/dist\/llm\/gemma-3-270m-q4_k_m\.gguf$/);
+  assert.equal(respond.local.concurrency, 1);
+  assert.equal(respond.cloud.baseUrl, null);
+  const cloud = loadConfig({
+    RESPOND_TIERS: 'cloud, local, extractive',
+    OPENAI_BASE_URL: 'http://127.0.0.1:1234/v1',
+    OPENAI_MODEL: 'm',
+    OPENAI_API_KEY: 'k',
+  }).respond;
+  assert.deepEqual(cloud.tiers, ['cloud', 'local', 'extractive']);
+  assert.equal(cloud.cloud.baseUrl, 'http://127.0.0.1:1234/v1');
+  assert.equal(cloud.cloud.apiKey, 'k');
+});
+
+test('RESPOND_TIERS must name known tiers once and end with extractive; cloud needs OPENAI_BASE_URL', () => {
+  assert.throws(() => loadConfig({ RESPOND_TIERS: 'local' }), /must end with extractive/);
+  assert.throws(() => loadConfig({ RESPOND_TIERS: 'gpt,extractive' }), /"gpt" is none of/);
+  assert.throws(() => loadConfig({ RESPOND_TIERS: 'local,local,extractive' }), /names a tier twice/);
+  assert.throws(() => loadConfig({ RESPOND_TIERS: 'cloud,extractive' }), ConfigError);
+  assert.throws(() => loadConfig({ RESPOND_TIERS: 'cloud,extractive' }), /needs OPENAI_BASE_URL/);
+});

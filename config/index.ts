@@ -79,6 +79,7 @@ export interface Config {
   readonly queryApi: QueryApiConfig;
   readonly retrieval: RetrievalConfig;
   readonly answerCache: AnswerCacheConfig;
+  readonly respond: RespondConfig;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -106,6 +107,40 @@ export interface AnswerCacheConfig {
   readonly ttlSeconds: number;
   /** Longest a cache call may take before the draft goes on without the cache (counted as a bypass). */
   readonly timeoutMs: number;
+}
+
+/** The generators the respond stage may draft with, tried in order (processors/respond/chain.ts). */
+export const RESPOND_TIER_NAMES = ['cloud', 'local', 'extractive'] as const;
+export type RespondTierName = (typeof RESPOND_TIER_NAMES)[number];
+
+/** Limits of one model tier of the respond chain. */
+export interface ModelTierLimits {
+  /** Longest an answer may take; past it the draft goes to the next tier. */
+  readonly timeoutMs: number;
+  /** Drafts the tier writes at once; a draft finding them all taken goes to the next tier at once. */
+  readonly concurrency: number;
+  /** Most generated tokens per draft. */
+  readonly maxTokens: number;
+}
+
+/** How the respond stage drafts: a chain of generators, the extractive one last. */
+export interface RespondConfig {
+  /** RESPOND_TIERS, e.g. `cloud,local,extractive`; always ends with extractive, which never fails. */
+  readonly tiers: readonly RespondTierName[];
+  /** The local model (node-llama-cpp), installed by ops/install.sh; nothing is downloaded at run time. */
+  readonly local: ModelTierLimits & {
+    /** The GGUF file (RESPOND_LOCAL_MODEL_PATH). */
+    readonly modelPath: string;
+    readonly threads: number;
+    /** Tokens of context per sequence: the prompt (passages and question) and the answer. */
+    readonly contextTokens: number;
+  };
+  /** Any OpenAI-compatible endpoint; off unless OPENAI_BASE_URL is set and cloud is among the tiers. */
+  readonly cloud: ModelTierLimits & {
+    readonly baseUrl: string | null;
+    readonly apiKey: string | null;
+    readonly model: string;
+  };
 }
 
 /**
@@ -244,6 +279,47 @@ function loadQueryApiJwt(env: Env): QueryApiJwtConfig {
     throw new ConfigError('QUERY_API_JWT_SECRET: must be at least 32 bytes for HS256');
   }
   return { ...common, algorithm, secret, usingDevSecret: secret === DEV_QUERY_API_JWT_SECRET };
+}
+
+function loadRespond(env: Env, stateDir: string): RespondConfig {
+  const raw = readString(env, 'RESPOND_TIERS', 'local,extractive');
+  const tiers = raw.split(',').map((t) => t.trim());
+  for (const tier of tiers) {
+    if (!(RESPOND_TIER_NAMES as readonly string[]).includes(tier)) {
+      throw new ConfigError(`RESPOND_TIERS: ${JSON.stringify(tier)} is none of ${RESPOND_TIER_NAMES.join(', ')}`);
+    }
+  }
+  if (new Set(tiers).size !== tiers.length) throw new ConfigError(`RESPOND_TIERS=${raw}: names a tier twice`);
+  if (tiers[tiers.length - 1] !== 'extractive') {
+    throw new ConfigError(`RESPOND_TIERS=${raw}: must end with extractive, the tier that always answers`);
+  }
+  const baseUrl = env.OPENAI_BASE_URL?.trim() ? readUrl(env, 'OPENAI_BASE_URL', '', ['http:', 'https:']) : null;
+  if (tiers.includes('cloud') && baseUrl === null) {
+    throw new ConfigError(`RESPOND_TIERS=${raw}: the cloud tier needs OPENAI_BASE_URL`);
+  }
+  return {
+    tiers: tiers as RespondTierName[],
+    local: {
+      modelPath: path.resolve(
+        repoRoot,
+        readString(env, 'RESPOND_LOCAL_MODEL_PATH', path.join(stateDir, 'dist', 'llm', 'gemma-3-270m-q4_k_m.gguf')),
+      ),
+      // One: on a small machine the model's threads compete with the stage's own; bench:drafts measured both.
+      threads: readInt(env, 'RESPOND_LOCAL_THREADS', 1, 1, 64),
+      contextTokens: readInt(env, 'RESPOND_LOCAL_CONTEXT_TOKENS', 2048, 512, 32_768),
+      timeoutMs: readInt(env, 'RESPOND_LOCAL_TIMEOUT_MS', 20_000, 100, 600_000),
+      concurrency: readInt(env, 'RESPOND_LOCAL_CONCURRENCY', 1, 1, 64),
+      maxTokens: readInt(env, 'RESPOND_LOCAL_MAX_TOKENS', 96, 8, 4096),
+    },
+    cloud: {
+      baseUrl,
+      apiKey: env.OPENAI_API_KEY?.trim() || null,
+      model: readString(env, 'OPENAI_MODEL', 'gpt-4o-mini'),
+      timeoutMs: readInt(env, 'RESPOND_CLOUD_TIMEOUT_MS', 8000, 100, 600_000),
+      concurrency: readInt(env, 'RESPOND_CLOUD_CONCURRENCY', 8, 1, 1000),
+      maxTokens: readInt(env, 'RESPOND_CLOUD_MAX_TOKENS', 400, 8, 16_384),
+    },
+  };
 }
 
 function loadHttpServer(env: Env): HttpServerConfig {
@@ -400,6 +476,7 @@ export function loadConfig(env: Env = process.env): Config {
       ttlSeconds: readInt(env, 'ANSWER_CACHE_TTL_SECONDS', 3600, 1, 30 * 86_400),
       timeoutMs: readInt(env, 'ANSWER_CACHE_TIMEOUT_MS', 50, 1, 10_000),
     },
+    respond: loadRespond(env, stack.stateDir),
     logLevel: readEnum(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   };
 }

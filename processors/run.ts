@@ -5,6 +5,7 @@
  */
 import { loadConfig } from '../config/index.js';
 import { hostedStage, isProcessorName, PROCESSOR_NAMES, type ProcessorName } from './catalog.js';
+import { draftMetricsRegistry } from './respond/metrics.js';
 import { Resources } from './resources.js';
 import { processLogger, runStagesProcess, type RunningStages } from './runtime/main.js';
 
@@ -34,6 +35,7 @@ export async function runProcessors(names: readonly ProcessorName[]): Promise<Ru
       dependencies: resources.dependencies,
       metrics: resources.metrics,
       notReadyReasons: () => resources.notReadyReasons(),
+      registries: names.includes('respond') ? [draftMetricsRegistry] : [],
       close: () => resources.close(),
     },
   );

@@ -97,6 +97,26 @@ const draft: Draft = {
   confidence: 0.84,
   holding: false,
   generator: { kind: 'LLM', model: 'qwen2.5-1.5b-instruct-q4', version: 'prompt@2' },
+  attempts: [
+    {
+      tier: 'cloud',
+      model: 'gpt-4o-mini',
+      outcome: 'TIMEOUT',
+      reason: 'no answer within 8000 ms',
+      latencyMs: 8000,
+      promptTokens: 0,
+      completionTokens: 0,
+    },
+    {
+      tier: 'local',
+      model: 'qwen2.5-1.5b-instruct-q4',
+      outcome: 'ANSWERED',
+      reason: null,
+      latencyMs: 2140,
+      promptTokens: 412,
+      completionTokens: 58,
+    },
+  ],
 };
 
 const routing: Routing = {

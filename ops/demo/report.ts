@@ -47,8 +47,11 @@ export function ticketTable(
     const greeting = t.draft ? templatesFor(t.draft.language).templates.greeting : '';
     const lines = t.draft?.text.split('\n').map((l) => l.trim()) ?? [];
     const firstLine = lines.find((l) => l !== '' && l !== greeting) ?? lines[0] ?? '(no draft)';
+    // The tier of the respond chain that wrote it (local model, extractive…); drafts stored before the chain lack it.
+    const by = t.draft?.attempts?.at(-1)?.tier ?? t.draft?.generator?.kind.toLowerCase();
+    const how = t.draft?.holding ? 'holding' : `confidence ${t.draft?.confidence ?? '-'}`;
     details.push([
-      `      draft (${t.draft?.holding ? 'holding' : `confidence ${t.draft?.confidence ?? '-'}`}): ${clip(firstLine, 100)}`,
+      `      draft${by ? ` by ${by}` : ''} (${how}): ${clip(firstLine, 100)}`,
       `      why: ${t.routing?.reasons.join(', ') ?? '-'}`,
     ]);
   }

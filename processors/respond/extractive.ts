@@ -244,7 +244,7 @@ export function renderGroup(units: ReadonlyArray<{ text: string; listItem: boole
     .join('');
 }
 
-function citationOf(passage: Passage): Citation {
+export function citationOf(passage: Passage): Citation {
   return {
     chunkId: passage.chunkId,
     documentId: passage.documentId,
@@ -276,6 +276,7 @@ export function extractiveGenerator(options: Partial<ExtractiveOptions> = {}): D
         confidence: Math.round(extraction.confidence * 1000) / 1000,
         holding: false,
         generator: { kind: 'EXTRACTIVE', model: null, version: EXTRACTIVE_VERSION },
+        attempts: [],
       };
     },
   };

@@ -48,5 +48,6 @@ export function holdingDraft(language: string): Draft {
     confidence: HOLDING_CONFIDENCE,
     holding: true,
     generator: { kind: 'TEMPLATE', model: null, version: TEMPLATE_VERSION },
+    attempts: [],
   };
 }

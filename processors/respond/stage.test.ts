@@ -79,6 +79,7 @@ test('another generator slots in: it gets the redacted question, language and pa
         confidence: 0.9,
         holding: false,
         generator: { kind: 'LLM', model: 'fake-1', version: 'prompt@1' },
+        attempts: [],
       };
       return draft;
     },

@@ -6,7 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
-import type { Metric } from 'prom-client';
+import { Registry, type Metric } from 'prom-client';
 import { loadConfig, type Config } from '../../config/index.js';
 import { EventCodec } from './codec.js';
 import { errorSerializers } from './log-errors.js';
@@ -39,6 +39,8 @@ export interface HostOptions {
   readonly metrics?: readonly Metric[];
   /** More reasons not to be ready (a table the stages read still loading). */
   readonly notReadyReasons?: () => string[];
+  /** More metrics to serve beside the runtime's (a stage's own, e.g. the respond chain's per tier). */
+  readonly registries?: readonly Registry[];
   /** Runs after every stage stopped: closes the clients the stages used. */
   readonly close?: () => Promise<void>;
   readonly logger?: Logger;
@@ -94,7 +96,7 @@ export async function startStages(stages: readonly HostedStage[], host: HostOpti
         ...(host.notReadyReasons?.() ?? []),
       ],
     },
-    metrics.registry,
+    servedRegistry(metrics.registry, host.registries ?? [], config.processor.instanceId),
   );
   const probeUrl = `http://127.0.0.1:${(probes.address() as AddressInfo).port}`;
   await Promise.all(runners.map((runner) => runner.start()));
@@ -110,6 +112,14 @@ export async function startStages(stages: readonly HostedStage[], host: HostOpti
       logger.info('stopped');
     },
   };
+}
+
+/** The runtime's metrics and the stages' own, served as one, every series labelled with the instance. */
+function servedRegistry(runtime: Registry, more: readonly Registry[], instance: string): Registry {
+  if (more.length === 0) return runtime;
+  const merged = Registry.merge([runtime, ...more]);
+  merged.setDefaultLabels({ instance });
+  return merged;
 }
 
 /** Entry point of a processor process: starts its stages and stops them cleanly on SIGTERM or SIGINT. */

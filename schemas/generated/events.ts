@@ -570,7 +570,67 @@ export interface Draft {
   holding: boolean;
   /** What wrote the draft, so drafts can be evaluated per model and prompt version. */
   generator: DraftGenerator;
+  /**
+   * The generators tried for this draft, in chain order: the last one answered, the others say why they did not. Empty
+   * for drafts written before the chain existed.
+   * @defaultValue `[]`
+   */
+  attempts: DraftAttempt[];
 }
+
+/**
+ * One generator the respond stage's fallback chain tried for a draft: what it was, what came of it and what it cost.
+ */
+export interface DraftAttempt {
+  /** Name of the tier in the chain (e.g. cloud, local, extractive). */
+  tier: string;
+  /**
+   * Model the tier runs (e.g. gemma-3-270m-q4_k_m); null for tiers without a model.
+   * @defaultValue `null`
+   */
+  model: string | null;
+  /** What came of the attempt. */
+  outcome: DraftAttemptOutcome;
+  /**
+   * Why the tier did not answer, in words (the guard's finding, the error); null when it answered.
+   * @defaultValue `null`
+   */
+  reason: string | null;
+  /**
+   * Time spent on the attempt, in milliseconds.
+   * @defaultValue `0`
+   */
+  latencyMs: number;
+  /**
+   * Tokens sent to the model; 0 for tiers without a model or passed over.
+   * @defaultValue `0`
+   */
+  promptTokens: number;
+  /**
+   * Tokens the model produced; 0 for tiers without a model or passed over.
+   * @defaultValue `0`
+   */
+  completionTokens: number;
+}
+
+/**
+ * What came of an attempt. ANSWERED: it wrote the draft; SATURATED: its concurrency limit was reached, so it was passed
+ * over at once; CIRCUIT_OPEN: its breaker was open after failures; UNHEALTHY: its health check failed; TIMEOUT: it did
+ * not answer in time; FAILED: it raised an error; MALFORMED: its output did not parse; REFUSED: the model declined to
+ * answer; UNGROUNDED: the grounding guard rejected the answer (a citation to a passage not retrieved, or a claim the
+ * cited passages do not hold); UNKNOWN: an outcome this reader does not know.
+ */
+export type DraftAttemptOutcome =
+  | 'UNKNOWN'
+  | 'ANSWERED'
+  | 'SATURATED'
+  | 'CIRCUIT_OPEN'
+  | 'UNHEALTHY'
+  | 'TIMEOUT'
+  | 'FAILED'
+  | 'MALFORMED'
+  | 'REFUSED'
+  | 'UNGROUNDED';
 
 /** What wrote a draft. */
 export interface DraftGenerator {
