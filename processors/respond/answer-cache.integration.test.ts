@@ -20,7 +20,7 @@ import { handleOne, runStage } from '../testing/stage-harness.js';
 import { AnswerCache, cachedGenerator, invalidateAnswersOf } from './answer-cache.js';
 import { citesKey, RedisAnswerStore } from './answer-store.js';
 import { extractiveGenerator } from './extractive.js';
-import type { DraftRequest } from './generator.js';
+import { refundPassage, refundRequest } from '../testing/answer-kit.js';
 
 const run = randomUUID().slice(0, 8);
 const ORG = `it-answers-${run}`;
@@ -38,16 +38,7 @@ after(async () => {
   await resources.close();
 });
 
-const passage: Passage = {
-  chunkId: 'doc-refunds#0',
-  documentId: 'doc-refunds',
-  documentVersion: 3,
-  title: 'Refund policy',
-  text: 'Duplicate charges are refunded automatically within 5 business days. Refunds go back to the card you paid with.',
-  sourceUri: null,
-  score: 11.2,
-  rank: 1,
-};
+const passage = refundPassage;
 
 function grounded(orgId: string, body: string, passages: Passage[] = [passage]): InteractionGrounded {
   const fixture = sampleEvents.InteractionGrounded;
@@ -142,17 +133,7 @@ test('another org asking the same question over the same passages misses and get
 test('an answer expires after its TTL', async () => {
   const short = new AnswerCache({ store: new RedisAnswerStore(redis), ttlSeconds: 1, timeoutMs: 200 });
   const generator = cachedGenerator(extractiveGenerator(), short);
-  const fixture = sampleEvents.InteractionGrounded;
-  const request: DraftRequest = {
-    orgId: ORG,
-    question: 'Is the duplicate charge refunded automatically?',
-    language: 'en',
-    classification: fixture.classification,
-    sentiment: fixture.enrichment.sentiment,
-    customer: fixture.enrichment.customer,
-    passages: [passage],
-    retrievalMethod: 'LEXICAL',
-  };
+  const request = refundRequest(ORG, 'Is the duplicate charge refunded automatically?');
   await generator.draft(request);
   await generator.draft(request);
   await sleep(1300);
@@ -163,17 +144,7 @@ test('an answer expires after its TTL', async () => {
 
 test('a reply that arrived while the event loop was busy past the timeout is still read, not a bypass', async () => {
   const quick = new AnswerCache({ store: new RedisAnswerStore(redis), ttlSeconds: 60, timeoutMs: 20 });
-  const fixture = sampleEvents.InteractionGrounded;
-  const request: DraftRequest = {
-    orgId: ORG,
-    question: 'Busy loop question about the duplicate charge refund',
-    language: 'en',
-    classification: fixture.classification,
-    sentiment: fixture.enrichment.sentiment,
-    customer: fixture.enrichment.customer,
-    passages: [passage],
-    retrievalMethod: 'LEXICAL',
-  };
+  const request = refundRequest(ORG, 'Busy loop question about the duplicate charge refund');
   const lookup = quick.lookup(request, 'busy-loop-key');
   // Drafting a batch synchronously: the GET's reply comes back meanwhile, and the timer expires.
   const until = performance.now() + 100;

@@ -12,13 +12,11 @@ import { pino } from 'pino';
 import { loadConfig } from '../../config/index.js';
 import { stackServices } from '../../ops/stack/services/index.js';
 import { Supervisor } from '../../ops/stack/supervisor.js';
-import { sampleEvents } from '../../schemas/fixtures.js';
-import type { Passage } from '../../schemas/index.js';
 import { bringBack } from '../testing/fault-kit.js';
 import { Resources } from '../resources.js';
 import { cachedGenerator } from './answer-cache.js';
 import { extractiveGenerator } from './extractive.js';
-import type { DraftRequest } from './generator.js';
+import { refundRequest } from '../testing/answer-kit.js';
 
 const run = randomUUID().slice(0, 8);
 const ORG = `it-answers-outage-${run}`;
@@ -38,28 +36,7 @@ after(async () => {
   await resources.close();
 });
 
-const passage: Passage = {
-  chunkId: 'doc-refunds#0',
-  documentId: 'doc-refunds',
-  documentVersion: 3,
-  title: 'Refund policy',
-  text: 'Duplicate charges are refunded automatically within 5 business days. Refunds go back to the card you paid with.',
-  sourceUri: null,
-  score: 11.2,
-  rank: 1,
-};
-
-const fixture = sampleEvents.InteractionGrounded;
-const request = (question: string): DraftRequest => ({
-  orgId: ORG,
-  question,
-  language: 'en',
-  classification: fixture.classification,
-  sentiment: fixture.enrichment.sentiment,
-  customer: fixture.enrichment.customer,
-  passages: [passage],
-  retrievalMethod: 'LEXICAL',
-});
+const request = (question: string) => refundRequest(ORG, question);
 
 const outcomes = async () =>
   Object.fromEntries((await cache.metrics.lookups.get()).values.map((v) => [v.labels.outcome, v.value ?? 0]));

@@ -1,36 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sampleEvents } from '../../schemas/fixtures.js';
-import type { Draft, Passage } from '../../schemas/index.js';
+import type { Draft } from '../../schemas/index.js';
 import { Dependency } from '../runtime/dependency.js';
 import { AnswerCache, cachedGenerator, invalidateAnswersOf } from './answer-cache.js';
 import type { AnswerStore, CachedAnswer } from './answer-store.js';
 import { extractiveGenerator } from './extractive.js';
 import { holdingDraft, type DraftGenerator, type DraftRequest } from './generator.js';
+import { refundPassage, refundRequest } from '../testing/answer-kit.js';
 
-const fixture = sampleEvents.InteractionGrounded;
+const passage = refundPassage;
 
-const passage: Passage = {
-  chunkId: 'doc-refunds#0',
-  documentId: 'doc-refunds',
-  documentVersion: 3,
-  title: 'Refund policy',
-  text: 'Duplicate charges are refunded automatically within 5 business days. Refunds go back to the card you paid with.',
-  sourceUri: null,
-  score: 11.2,
-  rank: 1,
-};
-
-const request: DraftRequest = {
-  orgId: 'acme',
-  question: 'I was charged twice, please refund the duplicate charge',
-  language: 'en',
-  classification: fixture.classification,
-  sentiment: fixture.enrichment.sentiment,
-  customer: fixture.enrichment.customer,
-  passages: [passage],
-  retrievalMethod: 'LEXICAL',
-};
+const request = refundRequest('acme', 'I was charged twice, please refund the duplicate charge');
 
 /** Entries in a map, keyed as Redis keys them; `fail` makes every call reject, `hang` never answer. */
 class MemoryStore implements AnswerStore {
