@@ -14,7 +14,6 @@ import {
   Partitioners,
   PartitionAssigners,
   type Consumer,
-  type ConsumerRunConfig,
   type EachBatchPayload,
   type IHeaders,
   type Kafka,
@@ -208,22 +207,24 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
     await this.whenKafkaAnswers('producer', () => this.producer.connect());
     this.producerUp = true;
     if (this.wiring.outputTopic) this.writer = await this.writerWhenRegistryAnswers(this.wiring.outputTopic);
-    await this.whenKafkaAnswers('consumer', () => this.consumer.connect());
-    await this.whenKafkaAnswers('subscription', () =>
-      this.consumer.subscribe({ topics: [...this.wiring.inputTopics], fromBeginning: this.options.fromBeginning }),
-    );
-    await this.consumer.run(this.runConfig());
+    await this.runConsumer();
     this.watchdog = setInterval(() => this.rebuildIfStranded(), WATCHDOG_INTERVAL_MS);
     this.watchdog.unref();
   }
 
-  private runConfig(): ConsumerRunConfig {
-    return {
+  /** Connects the current consumer, subscribes it and starts its fetch loop: at start, and for a replacement. */
+  private async runConsumer(): Promise<void> {
+    await this.whenKafkaAnswers('consumer', () => this.consumer.connect());
+    await this.whenKafkaAnswers('subscription', () =>
+      this.consumer.subscribe({ topics: [...this.wiring.inputTopics], fromBeginning: this.options.fromBeginning }),
+    );
+    if (this.stopping) return;
+    await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
       eachBatch: (payload) => this.gather(payload),
-    };
+    });
   }
 
   /**
@@ -250,12 +251,7 @@ export class StageRunner<In extends Envelope, Out extends Envelope> {
     const old = this.consumer;
     this.consumer = this.createConsumer();
     await old.disconnect().catch(() => undefined);
-    if (this.stopping) return;
-    await this.whenKafkaAnswers('consumer', () => this.consumer.connect());
-    await this.whenKafkaAnswers('subscription', () =>
-      this.consumer.subscribe({ topics: [...this.wiring.inputTopics], fromBeginning: this.options.fromBeginning }),
-    );
-    if (!this.stopping) await this.consumer.run(this.runConfig());
+    if (!this.stopping) await this.runConsumer();
   }
 
   /** Stops fetching, lets the unit in hand finish (or abandons it if it waits for a dependency), and leaves. */
